@@ -1,0 +1,257 @@
+//! One normalized event model for the three body shapes CasPay sends.
+//!
+//! - Shape A (documented): `{"id","type","created","data":{"payment":{…}}}`
+//! - Shape B (the server's event type): `{"id","type","created","data":{"object":{…}}}`
+//! - Shape C (what the server posts today): `{"event","data":{…flat…},"timestamp","merchant_id"}`
+
+mod details;
+mod fields;
+mod kind;
+mod output;
+
+use alloc::string::String;
+
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+pub use details::{PaymentDetails, SubscriptionDetails};
+pub use kind::{Category, EventKind};
+pub use output::to_json;
+
+use crate::error::{Error, ErrorCode};
+use crate::idempotency::idempotency_key;
+use crate::json::parse_body;
+use crate::limits::Limits;
+use crate::timestamp::{parse_iso8601, MAX_UNIX_SECONDS};
+use fields::Fields;
+
+/// Which of the three body shapes an event arrived in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// Documented: details under `data.payment` / `data.subscription`.
+    A,
+    /// The server's own event type: details under `data.object`.
+    B,
+    /// What the delivery code posts today: `event`, flat `data`, ISO `timestamp`, no id.
+    C,
+}
+
+impl Shape {
+    /// `a`, `b` or `c`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Shape::A => "a",
+            Shape::B => "b",
+            Shape::C => "c",
+        }
+    }
+
+    /// The shape named `a`, `b` or `c` (either case).
+    pub fn from_name(name: &str) -> Option<Shape> {
+        match name {
+            "a" | "A" => Some(Shape::A),
+            "b" | "B" => Some(Shape::B),
+            "c" | "C" => Some(Shape::C),
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Shape {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A CasPay event, normalized from any shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// The event id (`evt_…`); shape C carries none.
+    pub id: Option<String>,
+    /// The type exactly as sent (`payment.completed`).
+    pub event_type: String,
+    /// The known kind of `event_type`, or [`EventKind::Unknown`].
+    pub kind: EventKind,
+    /// The shape the body arrived in.
+    pub shape: Shape,
+    /// Creation time in unix seconds, from `created` or the ISO `timestamp` in the body.
+    pub created: Option<u64>,
+    /// The merchant id, when sent.
+    pub merchant_id: Option<String>,
+    /// Live or test mode, when sent.
+    pub livemode: Option<bool>,
+    /// Same for every retry of one delivery, different between deliveries: the event id,
+    /// or `sha256:` and the digest of the exact body when there is no id.
+    pub idempotency_key: String,
+    /// The payment, for payment events.
+    pub payment: Option<PaymentDetails>,
+    /// The subscription, for subscription events.
+    pub subscription: Option<SubscriptionDetails>,
+    /// The original `data` object, for fields the model does not name.
+    pub data: Value,
+}
+
+impl Event {
+    /// The category of this event's kind.
+    pub fn category(&self) -> Category {
+        self.kind.category()
+    }
+}
+
+/// A freshness requirement on the signed timestamp inside the body.
+///
+/// The clock is a parameter so callers (and tests) decide what "now" is. The
+/// `X-CasPay-Timestamp` header is not signed and is never used for this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Freshness {
+    /// Largest accepted distance between `created` and `now`, in seconds.
+    pub tolerance_seconds: u64,
+    /// The current unix time in seconds.
+    pub now: u64,
+}
+
+/// Options for [`parse_event_with`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Size and nesting limits.
+    pub limits: Limits,
+    /// When set, events outside the tolerance fail with `timestamp_outside_tolerance`.
+    pub freshness: Option<Freshness>,
+}
+
+/// Parses a raw body with the default limits and no freshness check.
+///
+/// This does NOT verify the signature: use [`construct_event`] (or verify first) for
+/// anything received over the network.
+///
+/// ```
+/// use caspay_webhooks::{parse_event, EventKind};
+/// let body = br#"{"id":"evt_123","type":"payment.completed","created":1640000000,"data":{"payment":{"id":"pay_123","amount":100000000000,"currency":"CSPR","status":"completed"}}}"#;
+/// let event = parse_event(body).unwrap();
+/// assert_eq!(event.kind, EventKind::PaymentCompleted);
+/// assert_eq!(event.payment.unwrap().amount.motes_to_cspr().as_deref(), Some("100"));
+/// ```
+pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
+    parse_event_with(body, &ParseOptions::default())
+}
+
+/// Parses a raw body with explicit limits and an optional freshness check.
+pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Error> {
+    let root = match parse_body(body, &options.limits)? {
+        Value::Object(map) => map,
+        _ => {
+            return Err(
+                Error::new(ErrorCode::InvalidEvent).with_reason("the body must be a JSON object")
+            )
+        }
+    };
+    let top = Fields::new(&root, "");
+
+    // Shapes A and B name the type `type`; shape C names it `event`.
+    let (type_field, type_is_event) = match (top.raw("type"), top.raw("event")) {
+        (None, Some(_)) => ("event", true),
+        _ => ("type", false),
+    };
+    let event_type = top.string(&[type_field])?.unwrap_or_default();
+    if event_type.is_empty() {
+        return Err(top.error(
+            type_field,
+            "is missing or empty (the event type goes in `type`, or `event` in the flat shape)",
+        ));
+    }
+    let data_fields = top
+        .nested("data", "data")?
+        .ok_or_else(|| top.error("data", "is missing"))?;
+    let object_fields = data_fields.nested("object", "data.object")?;
+    let shape = match (type_is_event, object_fields) {
+        (true, _) => Shape::C,
+        (false, Some(_)) => Shape::B,
+        (false, None) => Shape::A,
+    };
+
+    let id = top.string(&["id"])?;
+    if id.as_deref() == Some("") {
+        return Err(top.error("id", "must not be empty"));
+    }
+    let created = read_created(&top)?;
+    let kind = EventKind::from_type(&event_type);
+
+    // Where the typed details live: shape A nests them by category, B under
+    // `data.object`, C flattens them into `data`.
+    let details = |a_name: &'static str, a_path: &'static str| -> Result<Fields<'_>, Error> {
+        match (shape, object_fields) {
+            (Shape::B, Some(object)) => Ok(object),
+            (Shape::C, _) => Ok(data_fields),
+            _ => data_fields
+                .nested(a_name, a_path)?
+                .ok_or_else(|| data_fields.error(a_name, "is missing")),
+        }
+    };
+    let (payment, subscription) = match kind.category() {
+        Category::Payment => (
+            Some(PaymentDetails::read(&details("payment", "data.payment")?)?),
+            None,
+        ),
+        Category::Subscription => (
+            None,
+            Some(SubscriptionDetails::read(&details(
+                "subscription",
+                "data.subscription",
+            )?)?),
+        ),
+        _ => (None, None),
+    };
+
+    let event = Event {
+        idempotency_key: idempotency_key(id.as_deref(), body),
+        id,
+        kind,
+        shape,
+        created,
+        merchant_id: top.string(&["merchant_id", "merchantId"])?,
+        livemode: top.boolean(&["livemode"])?,
+        payment,
+        subscription,
+        data: top.raw("data").cloned().unwrap_or(Value::Null),
+        event_type,
+    };
+    if let Some(freshness) = options.freshness {
+        check_freshness(event.created, &freshness)?;
+    }
+    Ok(event)
+}
+
+/// `created` (unix seconds) in shapes A and B, the ISO `timestamp` in shape C.
+fn read_created(top: &Fields<'_>) -> Result<Option<u64>, Error> {
+    if let Some(created) = top.raw("created") {
+        return created
+            .as_u64()
+            .filter(|&s| s <= MAX_UNIX_SECONDS)
+            .map(Some)
+            .ok_or_else(|| top.error("created", "must be a whole number of unix seconds"));
+    }
+    match top.string(&["timestamp"])? {
+        None => Ok(None),
+        Some(iso) => parse_iso8601(&iso).map(Some).ok_or_else(|| {
+            top.error(
+                "timestamp",
+                "must be an ISO-8601 time such as 2026-11-27T10:00:00.000Z",
+            )
+        }),
+    }
+}
+
+fn check_freshness(created: Option<u64>, freshness: &Freshness) -> Result<(), Error> {
+    let outside = Error::new(ErrorCode::TimestampOutsideTolerance);
+    let created = created.ok_or_else(|| {
+        outside
+            .clone()
+            .with_reason("the event carries no signed timestamp to check")
+    })?;
+    if created.abs_diff(freshness.now) > freshness.tolerance_seconds {
+        return Err(outside
+            .with_reason("its distance from now exceeds the tolerance in seconds of")
+            .with_number(freshness.tolerance_seconds));
+    }
+    Ok(())
+}

@@ -1,0 +1,72 @@
+//! The plain ABI: `extern "C"` exports with no imports at all, for PHP through Wasmtime and
+//! any other WebAssembly runtime. The contract is `src/host/ABI.md`.
+
+#![allow(unsafe_code)]
+
+use super::workspace::{parse_options, with, OK};
+
+/// Version of the contract in ABI.md: bumped on any incompatible change.
+const ABI_VERSION: u32 = 1;
+
+/// The contract version this module implements.
+#[no_mangle]
+pub extern "C" fn caspay_abi_version() -> u32 {
+    ABI_VERSION
+}
+
+/// Reserves `len` bytes of input and returns their address (0 when memory cannot grow).
+/// The address is valid until the next call to this function.
+#[no_mangle]
+pub extern "C" fn caspay_input(len: u32) -> u32 {
+    with(|w| w.reserve_input(len as usize) as u32)
+}
+
+/// Address of the output of the last call.
+#[no_mangle]
+pub extern "C" fn caspay_output_ptr() -> u32 {
+    with(|w| w.output().as_ptr() as u32)
+}
+
+/// Length in bytes of the output of the last call.
+#[no_mangle]
+pub extern "C" fn caspay_output_len() -> u32 {
+    with(|w| w.output().len() as u32)
+}
+
+/// Input: body, signature header, secret. Returns 0 when the signature is valid.
+#[no_mangle]
+pub extern "C" fn caspay_verify(body_len: u32, signature_len: u32, secret_len: u32) -> u32 {
+    with(|w| {
+        w.verify_once(
+            body_len as usize,
+            signature_len as usize,
+            secret_len as usize,
+        )
+    })
+}
+
+/// Input: body, secret. Output: the 64-character lowercase hex signature.
+#[no_mangle]
+pub extern "C" fn caspay_sign(body_len: u32, secret_len: u32) -> u32 {
+    with(|w| w.sign_once(body_len as usize, secret_len as usize))
+}
+
+/// Input: body. Output: the normalized event as JSON. Limits of 0 keep the defaults; a
+/// negative tolerance skips the freshness check.
+#[no_mangle]
+pub extern "C" fn caspay_parse(
+    body_len: u32,
+    max_payload_bytes: u32,
+    max_depth: u32,
+    tolerance_seconds: i64,
+    now: i64,
+) -> u32 {
+    let options = parse_options(max_payload_bytes, max_depth, tolerance_seconds, now);
+    with(|w| w.parse(body_len as usize, &options))
+}
+
+/// The status meaning success, exported so hosts need not hard-code it.
+#[no_mangle]
+pub extern "C" fn caspay_status_ok() -> u32 {
+    OK
+}

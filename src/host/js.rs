@@ -1,0 +1,135 @@
+//! wasm-bindgen exports for the npm package. Only numbers cross the boundary: the JS side
+//! writes inputs into the shared input buffer and reads results from the output buffer,
+//! so a call costs no allocation and no per-field conversion.
+
+#![allow(unsafe_code)]
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use super::workspace::{parse_options, with};
+use crate::Verifier;
+
+/// Reserves `len` bytes of input; returns their address, or 0 when memory cannot grow.
+#[wasm_bindgen(js_name = inputReserve)]
+pub fn input_reserve(len: usize) -> usize {
+    with(|w| w.reserve_input(len) as usize)
+}
+
+/// Address of the last output.
+#[wasm_bindgen(js_name = outputPtr)]
+pub fn output_ptr() -> usize {
+    with(|w| w.output().as_ptr() as usize)
+}
+
+/// Length of the last output.
+#[wasm_bindgen(js_name = outputLen)]
+pub fn output_len() -> usize {
+    with(|w| w.output().len())
+}
+
+/// Input: body, signature, secret. Returns 0 when valid, else the error status.
+#[wasm_bindgen(js_name = verifyOnce)]
+pub fn verify_once(body_len: usize, signature_len: usize, secret_len: usize) -> u32 {
+    with(|w| w.verify_once(body_len, signature_len, secret_len))
+}
+
+/// Input: body, secret. Output: lowercase hex signature.
+#[wasm_bindgen(js_name = signOnce)]
+pub fn sign_once(body_len: usize, secret_len: usize) -> u32 {
+    with(|w| w.sign_once(body_len, secret_len))
+}
+
+/// Input: body. Output: the normalized event as JSON. JS numbers carry the options: a
+/// negative tolerance skips the freshness check.
+#[wasm_bindgen(js_name = parse)]
+pub fn parse(
+    body_len: usize,
+    max_payload_bytes: u32,
+    max_depth: u32,
+    tolerance_seconds: f64,
+    now: f64,
+) -> u32 {
+    let options = parse_options(
+        max_payload_bytes,
+        max_depth,
+        tolerance_seconds as i64,
+        now as i64,
+    );
+    with(|w| w.parse(body_len, &options))
+}
+
+/// Keyed HMAC states for a set of secrets, built once and reused for every delivery.
+#[wasm_bindgen]
+pub struct Keys {
+    verifier: Option<Verifier>,
+}
+
+#[wasm_bindgen]
+impl Keys {
+    /// An empty set; add secrets with `addSecret`.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Keys {
+        Keys { verifier: None }
+    }
+
+    /// Adds the secret in the first `len` input bytes; returns 0 or the error status.
+    #[wasm_bindgen(js_name = addSecret)]
+    pub fn add_secret(&mut self, len: usize) -> u32 {
+        with(|w| {
+            let result = match w.segments([len]) {
+                None => return w.bad_lengths(),
+                Some([secret]) => match &mut self.verifier {
+                    Some(verifier) => verifier.add_secret(secret),
+                    None => Verifier::new(secret).map(|v| self.verifier = Some(v)),
+                },
+            };
+            match result {
+                Ok(()) => 0,
+                Err(e) => w.fail(&e),
+            }
+        })
+    }
+
+    /// Input: body, signature. Returns the index of the matching secret, or minus the
+    /// error status.
+    pub fn verify(&self, body_len: usize, signature_len: usize) -> i32 {
+        let Some(verifier) = &self.verifier else {
+            return -(crate::ErrorCode::InvalidSecret.number() as i32);
+        };
+        with(|w| match w.verify(verifier, body_len, signature_len) {
+            Ok(index) => index as i32,
+            Err(status) => -(status as i32),
+        })
+    }
+
+    /// Input: body, signature. Verifies, then parses; output as `parse`.
+    pub fn construct(
+        &self,
+        body_len: usize,
+        signature_len: usize,
+        max_payload_bytes: u32,
+        max_depth: u32,
+        tolerance_seconds: f64,
+        now: f64,
+    ) -> u32 {
+        let Some(verifier) = &self.verifier else {
+            return crate::ErrorCode::InvalidSecret.number();
+        };
+        let options = parse_options(
+            max_payload_bytes,
+            max_depth,
+            tolerance_seconds as i64,
+            now as i64,
+        );
+        with(|w| w.construct(verifier, body_len, signature_len, &options))
+    }
+
+    /// Input: body. Output: the signature under the first secret.
+    pub fn sign(&self, body_len: usize) -> u32 {
+        let Some(verifier) = &self.verifier else {
+            return crate::ErrorCode::InvalidSecret.number();
+        };
+        with(|w| w.sign_with(verifier, body_len))
+    }
+}

@@ -1,0 +1,11 @@
+//! Host layers: WebAssembly exports over the plain-Rust core. They only move bytes across
+//! the boundary; every decision is made by the core.
+
+mod workspace;
+
+#[cfg(feature = "abi")]
+mod abi;
+#[cfg(feature = "js")]
+mod js;
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+mod runtime;

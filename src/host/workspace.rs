@@ -1,0 +1,223 @@
+//! The buffers shared with the host, and the operations both export layers perform on them.
+//!
+//! The host writes its inputs back to back into one input buffer owned by the module and
+//! reads results from one output buffer. Both keep their capacity between calls, so the
+//! hot path (verify) never allocates or copies anything beyond the host's single write.
+
+#![allow(unsafe_code)]
+
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
+
+use serde::Serialize;
+
+use crate::{
+    parse_event_with, to_json, Error, ErrorCode, Freshness, ParseOptions, Verifier, DIGEST_LEN,
+};
+
+/// Status returned for success; any other status is [`ErrorCode::number`].
+pub(crate) const OK: u32 = 0;
+
+pub(crate) struct Workspace {
+    input: Vec<u8>,
+    output: Vec<u8>,
+}
+
+struct Shared(UnsafeCell<Workspace>);
+
+// SAFETY: these modules target wasm32 without threads; exactly one call runs at a time and
+// no call re-enters another, so the workspace is never borrowed twice.
+unsafe impl Sync for Shared {}
+
+static WORKSPACE: Shared = Shared(UnsafeCell::new(Workspace {
+    input: Vec::new(),
+    output: Vec::new(),
+}));
+
+/// Runs `f` with exclusive access to the workspace.
+pub(crate) fn with<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
+    // SAFETY: see `Shared`; the borrow ends before `with` returns and `f` never calls `with`.
+    f(unsafe { &mut *WORKSPACE.0.get() })
+}
+
+impl Workspace {
+    /// Makes room for `len` input bytes and returns where the host writes them, or null
+    /// when memory cannot grow that far. Capacity only grows, so steady traffic reuses it.
+    pub(crate) fn reserve_input(&mut self, len: usize) -> *mut u8 {
+        if self.input.len() < len {
+            if self.input.try_reserve(len - self.input.len()).is_err() {
+                return core::ptr::null_mut();
+            }
+            self.input.resize(len, 0);
+        }
+        self.input.as_mut_ptr()
+    }
+
+    /// The input split into consecutive segments of the given lengths.
+    pub(crate) fn segments<const N: usize>(&self, lengths: [usize; N]) -> Option<[&[u8]; N]> {
+        let mut rest = self.input.as_slice();
+        let mut out: [&[u8]; N] = [&[]; N];
+        for (slot, len) in out.iter_mut().zip(lengths) {
+            if len > rest.len() {
+                return None;
+            }
+            let (head, tail) = rest.split_at(len);
+            *slot = head;
+            rest = tail;
+        }
+        Some(out)
+    }
+
+    pub(crate) fn output(&self) -> &[u8] {
+        &self.output
+    }
+
+    /// Records a failure: the status, and the error as JSON in the output buffer.
+    pub(crate) fn fail(&mut self, error: &Error) -> u32 {
+        #[derive(Serialize)]
+        struct ErrorJson<'a> {
+            code: &'static str,
+            message: &'a str,
+            field: Option<&'a str>,
+            position: Option<usize>,
+        }
+        let message = error.message();
+        let json = ErrorJson {
+            code: error.code().as_str(),
+            message: &message,
+            field: error.field(),
+            position: error.position(),
+        };
+        self.output = serde_json::to_vec(&json).unwrap_or_default();
+        error.code().number()
+    }
+
+    /// Input lengths that do not fit the input buffer are a host bug, reported as such
+    /// rather than read out of bounds.
+    pub(crate) fn bad_lengths(&mut self) -> u32 {
+        self.fail(
+            &Error::new(ErrorCode::PayloadTooLarge)
+                .with_reason("the input lengths exceed the reserved buffer"),
+        )
+    }
+
+    #[cfg(feature = "js")]
+    /// Verifies the body (first segment) and signature (second) with `verifier`; returns
+    /// the index of the matching secret, or the failure status.
+    pub(crate) fn verify(
+        &mut self,
+        verifier: &Verifier,
+        body_len: usize,
+        signature_len: usize,
+    ) -> Result<usize, u32> {
+        let Some([body, signature]) = self.segments([body_len, signature_len]) else {
+            return Err(self.bad_lengths());
+        };
+        let result = verifier.verify(body, signature);
+        result.map_err(|e| self.fail(&e))
+    }
+
+    #[cfg(feature = "js")]
+    /// Size, then signature, then event: [`crate::construct_event`] over the segments.
+    pub(crate) fn construct(
+        &mut self,
+        verifier: &Verifier,
+        body_len: usize,
+        signature_len: usize,
+        options: &ParseOptions,
+    ) -> u32 {
+        let Some([body, signature]) = self.segments([body_len, signature_len]) else {
+            return self.bad_lengths();
+        };
+        let result = crate::construct_event(body, signature, verifier, options);
+        match result {
+            Ok(event) => {
+                self.output = to_json(&event);
+                OK
+            }
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Verifies the body, signature and secret segments; returns the status.
+    pub(crate) fn verify_once(
+        &mut self,
+        body_len: usize,
+        signature_len: usize,
+        secret_len: usize,
+    ) -> u32 {
+        let Some([body, signature, secret]) = self.segments([body_len, signature_len, secret_len])
+        else {
+            return self.bad_lengths();
+        };
+        let result = Verifier::new(secret).and_then(|v| v.verify(body, signature));
+        match result {
+            Ok(_) => OK,
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Signs the body segment with `verifier`'s first secret; the output is lowercase hex.
+    pub(crate) fn sign_with(&mut self, verifier: &Verifier, body_len: usize) -> u32 {
+        let Some([body]) = self.segments([body_len]) else {
+            return self.bad_lengths();
+        };
+        let digest = verifier.sign_digest(body);
+        self.output.resize(2 * DIGEST_LEN, 0);
+        // The output buffer is exactly twice the digest length, so encoding cannot fail.
+        let _ = hex::encode_to_slice(digest, &mut self.output);
+        OK
+    }
+
+    /// Signs the body segment with the secret segment.
+    pub(crate) fn sign_once(&mut self, body_len: usize, secret_len: usize) -> u32 {
+        let Some([_, secret]) = self.segments([body_len, secret_len]) else {
+            return self.bad_lengths();
+        };
+        let result = Verifier::new(secret);
+        match result {
+            Ok(verifier) => self.sign_with(&verifier, body_len),
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Parses the body segment; the output is the normalized event as JSON.
+    pub(crate) fn parse(&mut self, body_len: usize, options: &ParseOptions) -> u32 {
+        let Some([body]) = self.segments([body_len]) else {
+            return self.bad_lengths();
+        };
+        let result = parse_event_with(body, options);
+        match result {
+            Ok(event) => {
+                self.output = to_json(&event);
+                OK
+            }
+            Err(e) => self.fail(&e),
+        }
+    }
+}
+
+/// Parse options from the plain numbers hosts pass: 0 keeps a default limit, a negative
+/// tolerance means no freshness check.
+pub(crate) fn parse_options(
+    max_payload_bytes: u32,
+    max_depth: u32,
+    tolerance_seconds: i64,
+    now: i64,
+) -> ParseOptions {
+    let mut options = ParseOptions::default();
+    if max_payload_bytes > 0 {
+        options.limits.max_payload_bytes = max_payload_bytes as usize;
+    }
+    if max_depth > 0 {
+        options.limits.max_depth = max_depth as usize;
+    }
+    if let (Ok(tolerance_seconds), Ok(now)) = (u64::try_from(tolerance_seconds), u64::try_from(now))
+    {
+        options.freshness = Some(Freshness {
+            tolerance_seconds,
+            now,
+        });
+    }
+    options
+}

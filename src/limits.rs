@@ -1,0 +1,77 @@
+//! Limits that keep hostile bodies cheap to reject.
+
+use crate::error::{Error, ErrorCode};
+
+/// Default body size limit. CasPay events are a few hundred bytes; 256 KiB leaves room for
+/// large metadata while keeping a flood of oversized bodies cheap.
+pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+
+/// Default JSON nesting limit. CasPay events nest four levels deep; 32 leaves room for
+/// merchant metadata and stays far below any parser's recursion limit.
+pub const DEFAULT_MAX_DEPTH: usize = 32;
+
+/// Size and nesting limits applied before any parsing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted body, in bytes.
+    pub max_payload_bytes: usize,
+    /// Deepest accepted nesting of JSON objects and arrays.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
+}
+
+impl Limits {
+    /// `payload_too_large` when the body exceeds the size limit.
+    pub fn check_size(&self, body: &[u8]) -> Result<(), Error> {
+        if body.len() > self.max_payload_bytes {
+            return Err(Error::new(ErrorCode::PayloadTooLarge)
+                .with_reason("the limit in bytes is")
+                .with_number(self.max_payload_bytes as u64));
+        }
+        Ok(())
+    }
+
+    /// `invalid_json` when objects and arrays nest deeper than the limit.
+    ///
+    /// One pass over the bytes, tracking only whether it is inside a string, so a deeply
+    /// nested body is refused before the parser recurses into it.
+    pub fn check_depth(&self, body: &[u8]) -> Result<(), Error> {
+        let mut depth = 0usize;
+        let mut in_string = false;
+        let mut escaped = false;
+        for (position, &byte) in body.iter().enumerate() {
+            if in_string {
+                match byte {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > self.max_depth {
+                        return Err(Error::new(ErrorCode::InvalidJson)
+                            .with_reason("objects and arrays nest deeper than the limit of")
+                            .with_number(self.max_depth as u64)
+                            .with_position(position));
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,188 @@
+//! Behaviour of the core beyond the shared vectors: samples, helpers, messages, robustness.
+
+use caspay_webhooks::sample::{sample_body, SampleOptions};
+use caspay_webhooks::{
+    motes_to_cspr, parse_event, sign, Category, ErrorCode, EventKind, Shape, Verifier,
+    BODY_DIGEST_PREFIX,
+};
+
+const SHAPES: [Shape; 3] = [Shape::A, Shape::B, Shape::C];
+
+#[test]
+fn every_sample_parses_into_its_kind_with_details() {
+    for &name in EventKind::TYPE_NAMES {
+        for shape in SHAPES {
+            let body = sample_body(name, shape, &SampleOptions::default()).unwrap();
+            let event =
+                parse_event(body.as_bytes()).unwrap_or_else(|e| panic!("{name} {shape:?}: {e}"));
+            assert_eq!(event.event_type, name);
+            assert_eq!(event.shape, shape);
+            assert_ne!(event.kind, EventKind::Unknown);
+            assert_eq!(
+                event.payment.is_some(),
+                event.category() == Category::Payment,
+                "{name}"
+            );
+            assert_eq!(
+                event.subscription.is_some(),
+                event.category() == Category::Subscription,
+                "{name}"
+            );
+            assert_eq!(event.created, Some(SampleOptions::default().created));
+        }
+    }
+    assert_eq!(
+        sample_body("refund.created", Shape::A, &SampleOptions::default()),
+        None
+    );
+}
+
+#[test]
+fn idempotency_key_is_stable_per_delivery_and_distinct_between_deliveries() {
+    let first = SampleOptions {
+        seed: "one",
+        created: 1_795_773_600,
+    };
+    let second = SampleOptions {
+        seed: "one",
+        created: 1_795_773_601,
+    };
+    let body = sample_body("payment.received", Shape::C, &first).unwrap();
+    let retry = parse_event(body.as_bytes()).unwrap().idempotency_key;
+    assert!(retry.starts_with(BODY_DIGEST_PREFIX));
+    assert_eq!(parse_event(body.as_bytes()).unwrap().idempotency_key, retry);
+    let other = sample_body("payment.received", Shape::C, &second).unwrap();
+    assert_ne!(
+        parse_event(other.as_bytes()).unwrap().idempotency_key,
+        retry
+    );
+    let with_id = sample_body("payment.completed", Shape::A, &first).unwrap();
+    assert_eq!(
+        parse_event(with_id.as_bytes()).unwrap().idempotency_key,
+        "evt_one"
+    );
+}
+
+#[test]
+fn motes_convert_to_exact_cspr() {
+    for (motes, cspr) in [
+        ("100000000000", Some("100")),
+        ("1", Some("0.000000001")),
+        ("0", Some("0")),
+        ("000", Some("0")),
+        ("1500000000", Some("1.5")),
+        (
+            "123456789012345678901234567890",
+            Some("123456789012345678901.23456789"),
+        ),
+        ("1000000000", Some("1")),
+        ("12.5", None),
+        ("", None),
+        ("-1", None),
+    ] {
+        assert_eq!(motes_to_cspr(motes).as_deref(), cspr, "{motes}");
+    }
+}
+
+#[test]
+fn invalid_json_reports_the_byte_position() {
+    let error = parse_event(b"\xef\xbb\xbf{}").unwrap_err();
+    assert_eq!(
+        (error.code(), error.position()),
+        (ErrorCode::InvalidJson, Some(0))
+    );
+    let error = parse_event(b"{\"type\":\"x\",\n \"data\": {,}}").unwrap_err();
+    assert_eq!(error.position(), Some(23));
+    assert!(
+        error.message().contains("at byte 23"),
+        "{}",
+        error.message()
+    );
+}
+
+#[test]
+fn messages_teach_the_fix() {
+    let verifier = Verifier::new(b"whsec_x").unwrap();
+    let mismatch = verifier.verify(b"{}", "0".repeat(64)).unwrap_err();
+    assert!(mismatch.message().contains("raw request body"));
+    let test_button = verifier.verify(b"{}", "test_signature").unwrap_err();
+    assert!(test_button.message().contains("test_signature"));
+    let field = parse_event(br#"{"type":"payment.completed","data":{"payment":{"id":"p","amount":-1,"currency":"CSPR"}}}"#)
+        .unwrap_err();
+    assert!(
+        field.message().contains("`data.payment.amount`"),
+        "{}",
+        field.message()
+    );
+}
+
+#[test]
+fn debug_output_never_shows_the_secret() {
+    let verifier = Verifier::with_secrets(["whsec_supersecretvalue", "whsec_previous"]).unwrap();
+    let debug = format!("{verifier:?}");
+    assert!(
+        !debug.contains("supersecret") && debug.contains("REDACTED"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn error_codes_are_stable() {
+    let codes: Vec<(&str, u32)> = ErrorCode::ALL
+        .iter()
+        .map(|c| (c.as_str(), c.number()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("missing_signature", 1),
+            ("invalid_signature_format", 2),
+            ("signature_mismatch", 3),
+            ("invalid_secret", 4),
+            ("payload_too_large", 5),
+            ("invalid_json", 6),
+            ("invalid_event", 7),
+            ("timestamp_outside_tolerance", 8),
+            ("duplicate_event", 9),
+        ]
+    );
+    assert_eq!(
+        ErrorCode::from_str_code("invalid_json"),
+        Some(ErrorCode::InvalidJson)
+    );
+}
+
+/// Every truncation and thousands of byte mutations of real bodies give a result, never a
+/// panic; and no mutated body is accepted under the original signature.
+#[test]
+fn mutated_bodies_never_panic_nor_verify() {
+    let secret = b"whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t";
+    let verifier = Verifier::new(secret).unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for &name in EventKind::TYPE_NAMES {
+        for shape in SHAPES {
+            let body = sample_body(name, shape, &SampleOptions::default())
+                .unwrap()
+                .into_bytes();
+            let signature = sign(&body, secret).unwrap();
+            for cut in 0..body.len() {
+                let _ = parse_event(&body[..cut]);
+            }
+            for _ in 0..200 {
+                let mut mutated = body.clone();
+                let at = (next() as usize) % mutated.len();
+                mutated[at] = next() as u8;
+                if mutated != body {
+                    assert!(verifier.verify(&mutated, &signature).is_err());
+                }
+                let _ = parse_event(&mutated);
+            }
+        }
+    }
+}
