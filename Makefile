@@ -1,0 +1,35 @@
+# The project's commands. `make demo` and `make test` install what they need first, so they
+# work on a fresh machine; every install step is skipped when already satisfied.
+
+SHELL := /bin/bash
+CARGO_TEST_FLAGS := --features cli
+
+.PHONY: build demo test bench test-rust
+
+build: ## the WebAssembly builds (pkg/wasm, wordpress-plugin/wasm) and the CLI
+	scripts/build-wasm.sh
+	cargo build --release --features cli --quiet
+
+demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
+	scripts/demo.sh
+
+test: test-rust ## every test of the project
+
+test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
+	scripts/ensure-wasm-tools.sh
+	cargo fmt --check
+	cargo clippy --all-targets $(CARGO_TEST_FLAGS) -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --no-default-features --features js,abi -- -D warnings
+	cargo build --target wasm32-unknown-unknown --no-default-features
+	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
+	cargo test $(CARGO_TEST_FLAGS)
+
+.PHONY: test-php test-wordpress plugin-zip
+test-php: ## PHPUnit: both PHP engines over the shared vectors, the plugin's request handling
+	scripts/test-php.sh
+
+test-wordpress: ## real WordPress + MariaDB end to end, with each engine
+	scripts/test-wordpress.sh
+
+plugin-zip: ## an installable caspay-webhooks.zip of the WordPress plugin
+	scripts/plugin-zip.sh
