@@ -26,11 +26,15 @@ pub enum ErrorCode {
     TimestampOutsideTolerance,
     /// The event was already processed (reported by dedupers in the host layers).
     DuplicateEvent,
+    /// The payload is not the raw body: a parsed object, a number, `null` (host layers).
+    InvalidPayload,
+    /// The WebAssembly instance trapped and was replaced by a fresh one (host layers).
+    InternalError,
 }
 
 impl ErrorCode {
     /// Every code, in ABI number order (number = index + 1).
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::MissingSignature,
         ErrorCode::InvalidSignatureFormat,
         ErrorCode::SignatureMismatch,
@@ -40,6 +44,8 @@ impl ErrorCode {
         ErrorCode::InvalidEvent,
         ErrorCode::TimestampOutsideTolerance,
         ErrorCode::DuplicateEvent,
+        ErrorCode::InvalidPayload,
+        ErrorCode::InternalError,
     ];
 
     /// The stable snake_case code shared by every host.
@@ -54,6 +60,8 @@ impl ErrorCode {
             ErrorCode::InvalidEvent => "invalid_event",
             ErrorCode::TimestampOutsideTolerance => "timestamp_outside_tolerance",
             ErrorCode::DuplicateEvent => "duplicate_event",
+            ErrorCode::InvalidPayload => "invalid_payload",
+            ErrorCode::InternalError => "internal_error",
         }
     }
 
@@ -89,6 +97,12 @@ impl ErrorCode {
                 "The event's signed timestamp is too far from the current time; it may be a replayed delivery."
             }
             ErrorCode::DuplicateEvent => "This event was already processed.",
+            ErrorCode::InvalidPayload => {
+                "Pass the raw request body (a string, Buffer, Uint8Array or ArrayBuffer), not a parsed object: re-serializing JSON changes the bytes that were signed."
+            }
+            ErrorCode::InternalError => {
+                "The WebAssembly instance failed and was replaced by a fresh one; the call can be retried."
+            }
         }
     }
 }

@@ -144,6 +144,8 @@ fn error_codes_are_stable() {
             ("invalid_event", 7),
             ("timestamp_outside_tolerance", 8),
             ("duplicate_event", 9),
+            ("invalid_payload", 10),
+            ("internal_error", 11),
         ]
     );
     assert_eq!(

@@ -65,6 +65,25 @@ pub extern "C" fn caspay_parse(
     with(|w| w.parse(body_len as usize, &options))
 }
 
+/// Input: event type, id seed. Output: a realistic body (shape 0 = A, 1 = B, 2 = C).
+#[no_mangle]
+pub extern "C" fn caspay_sample(type_len: u32, shape: u32, seed_len: u32, created: i64) -> u32 {
+    with(|w| {
+        w.sample(
+            type_len as usize,
+            shape,
+            seed_len as usize,
+            created.max(0) as u64,
+        )
+    })
+}
+
+/// Input: integer motes as decimal text. Output: the exact CSPR decimal.
+#[no_mangle]
+pub extern "C" fn caspay_motes_to_cspr(len: u32) -> u32 {
+    with(|w| w.motes_to_cspr(len as usize))
+}
+
 /// The status meaning success, exported so hosts need not hard-code it.
 #[no_mangle]
 pub extern "C" fn caspay_status_ok() -> u32 {

@@ -58,6 +58,24 @@ pub fn parse(
     with(|w| w.parse(body_len, &options))
 }
 
+/// Input: event type, id seed. Output: a realistic body (shape 0 = A, 1 = B, 2 = C).
+#[wasm_bindgen(js_name = sample)]
+pub fn sample(type_len: usize, shape: u32, seed_len: usize, created: f64) -> u32 {
+    with(|w| w.sample(type_len, shape, seed_len, created as u64))
+}
+
+/// Input: integer motes. Output: the exact CSPR decimal.
+#[wasm_bindgen(js_name = motesToCspr)]
+pub fn motes_to_cspr(len: usize) -> u32 {
+    with(|w| w.motes_to_cspr(len))
+}
+
+/// The module's memory, fetched again after an instance is replaced.
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> wasm_bindgen::JsValue {
+    wasm_bindgen::memory()
+}
+
 /// Keyed HMAC states for a set of secrets, built once and reused for every delivery.
 #[wasm_bindgen]
 pub struct Keys {

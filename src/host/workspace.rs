@@ -11,8 +11,10 @@ use core::cell::UnsafeCell;
 
 use serde::Serialize;
 
+use crate::sample::{sample_body, SampleOptions};
 use crate::{
-    parse_event_with, to_json, Error, ErrorCode, Freshness, ParseOptions, Verifier, DIGEST_LEN,
+    motes_to_cspr, parse_event_with, to_json, Error, ErrorCode, Freshness, ParseOptions, Shape,
+    Verifier, DIGEST_LEN,
 };
 
 /// Status returned for success; any other status is [`ErrorCode::number`].
@@ -193,6 +195,58 @@ impl Workspace {
                 OK
             }
             Err(e) => self.fail(&e),
+        }
+    }
+}
+
+impl Workspace {
+    /// Writes a sample body for the type segment and the seed segment.
+    pub(crate) fn sample(
+        &mut self,
+        type_len: usize,
+        shape: u32,
+        seed_len: usize,
+        created: u64,
+    ) -> u32 {
+        let Some([event_type, seed]) = self.segments([type_len, seed_len]) else {
+            return self.bad_lengths();
+        };
+        let shape = match shape {
+            0 => Shape::A,
+            1 => Shape::B,
+            _ => Shape::C,
+        };
+        let options = SampleOptions {
+            seed: core::str::from_utf8(seed).unwrap_or_default(),
+            created,
+        };
+        let body = core::str::from_utf8(event_type)
+            .ok()
+            .and_then(|t| sample_body(t, shape, &options));
+        match body {
+            Some(body) => {
+                self.output = body.into_bytes();
+                OK
+            }
+            None => self
+                .fail(&Error::new(ErrorCode::InvalidEvent).with_reason("not a known event type")),
+        }
+    }
+
+    /// Converts the integer motes segment to CSPR.
+    pub(crate) fn motes_to_cspr(&mut self, len: usize) -> u32 {
+        let Some([motes]) = self.segments([len]) else {
+            return self.bad_lengths();
+        };
+        match core::str::from_utf8(motes).ok().and_then(motes_to_cspr) {
+            Some(cspr) => {
+                self.output = cspr.into_bytes();
+                OK
+            }
+            None => self.fail(
+                &Error::new(ErrorCode::InvalidEvent)
+                    .with_reason("motes must be a non-negative integer"),
+            ),
         }
     }
 }
