@@ -6,10 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-wasm-tools.sh
-scripts/ensure-apt.sh binaryen
+scripts/ensure-node-deps.sh
 
-# The wasm32 target's default feature set (Rust >= 1.82), spelled out for Debian's
-# binaryen 108, which does not enable them by itself.
+# wasm-opt comes from the npm package binaryen: Debian's binaryen 108 turns
+# wasm-bindgen's externref table into a funcref one. The flags are the wasm32 target's
+# default features (Rust >= 1.82); --all-features would let it emit stringref.
 WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
@@ -21,7 +22,7 @@ build() { # features -> path of the built module
 }
 
 optimize() { # in out
-  wasm-opt -Oz --strip-debug --strip-producers "${WASM_FEATURES[@]}" "$1" -o "$2"
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers "${WASM_FEATURES[@]}" "$1" -o "$2"
 }
 
 abi=$(build abi)

@@ -1,0 +1,58 @@
+/**
+ * The one error type the package throws. `code` is stable across versions and identical in
+ * every host (Rust, Node, Workers, browsers, PHP); `message` explains what to do.
+ */
+export class WebhookError extends Error {
+  /**
+   * @param {import('../types/index.js').WebhookErrorCode} code
+   * @param {string} message
+   * @param {{ field?: string | null, position?: number | null, cause?: unknown }} [details]
+   */
+  constructor(code, message, details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'WebhookError';
+    this.code = code;
+    /** For `invalid_event`: the path of the offending field, e.g. `data.payment.amount`. */
+    this.field = details.field ?? null;
+    /** For `invalid_json`: the byte offset where parsing failed. */
+    this.position = details.position ?? null;
+  }
+
+  /** The HTTP status a receiver should answer with for this error. */
+  get httpStatus() {
+    return HTTP_STATUS[this.code] ?? 500;
+  }
+}
+
+/** Every stable code, in the order of their ABI numbers (number = index + 1). */
+export const ERROR_CODES = Object.freeze([
+  'missing_signature',
+  'invalid_signature_format',
+  'signature_mismatch',
+  'invalid_secret',
+  'payload_too_large',
+  'invalid_json',
+  'invalid_event',
+  'timestamp_outside_tolerance',
+  'duplicate_event',
+  'invalid_payload',
+  'internal_error',
+]);
+
+// A configuration or programming mistake (bad secret, parsed payload) is the server's
+// fault (500), so CasPay retries once it is fixed; bad signatures are 401, bad bodies 400.
+const HTTP_STATUS = {
+  missing_signature: 401,
+  invalid_signature_format: 401,
+  signature_mismatch: 401,
+  payload_too_large: 413,
+  invalid_json: 400,
+  invalid_event: 400,
+  timestamp_outside_tolerance: 400,
+  duplicate_event: 200,
+};
+
+/** @param {number} status ABI status (1-based) */
+export function codeOfStatus(status) {
+  return ERROR_CODES[status - 1] ?? 'internal_error';
+}

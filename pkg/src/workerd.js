@@ -1,0 +1,8 @@
+// Cloudflare Workers (workerd): the runtime hands `.wasm` imports over as compiled
+// modules, and instantiation is synchronous. No Node API, no WebCrypto.
+import module from '../wasm/caspay_webhooks_bg.wasm';
+import { initSync } from './engine.js';
+
+initSync(module);
+
+export * from './api.js';
