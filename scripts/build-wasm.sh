@@ -30,7 +30,7 @@ mkdir -p wordpress-plugin/wasm
 optimize "$abi" wordpress-plugin/wasm/caspay_webhooks_abi.wasm
 
 js=$(build js)
-wasm-bindgen --target web --no-typescript --experimental-reset-state-function --out-dir pkg/wasm --out-name caspay_webhooks "$js"
+wasm-bindgen --target web --experimental-reset-state-function --out-dir pkg/wasm --out-name caspay_webhooks "$js"
 optimize pkg/wasm/caspay_webhooks_bg.wasm pkg/wasm/caspay_webhooks_bg.wasm
 
 for module in pkg/wasm/caspay_webhooks_bg.wasm wordpress-plugin/wasm/caspay_webhooks_abi.wasm; do

@@ -6,7 +6,6 @@ export const DEFAULT_DEDUPE_TTL_SECONDS = 72 * 3600;
 /**
  * The in-memory store: right for one process. With several instances, plug in a shared
  * store (Redis `SET key 1 NX EX ttl`, a database unique key, a Workers KV or Durable Object).
- * @implements {import('../types/index.js').DedupeStore}
  */
 export class MemoryStore {
   /** @type {Map<string, number>} key → expiry (ms) */

@@ -7,7 +7,7 @@ import { WebhookError, codeOfStatus } from './errors.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** @type {Uint8Array} */
+/** @type {Uint8Array<ArrayBufferLike>} */
 let memory = new Uint8Array(0);
 let ready = false;
 /** Bumped whenever the instance is replaced; objects holding keys rebuild them. */
@@ -49,6 +49,7 @@ const maxLength = (part) => (typeof part === 'string' ? part.length * 3 : part.l
 // calls and rebuilt only after growth (of the buffer, or of memory, which detaches views).
 let inputPtr = 0;
 let inputCapacity = 0;
+/** @type {Uint8Array<ArrayBufferLike>} */
 let inputView = new Uint8Array(0);
 
 /** @param {number} length */

@@ -41,6 +41,7 @@ export const ERROR_CODES = Object.freeze([
 
 // A configuration or programming mistake (bad secret, parsed payload) is the server's
 // fault (500), so CasPay retries once it is fixed; bad signatures are 401, bad bodies 400.
+/** @type {Readonly<Record<string, number>>} */
 const HTTP_STATUS = {
   missing_signature: 401,
   invalid_signature_format: 401,
