@@ -4,16 +4,16 @@
 SHELL := /bin/bash
 CARGO_TEST_FLAGS := --features cli
 
-.PHONY: build demo test bench test-rust
+.PHONY: build demo test bench test-rust test-node
 
-build: ## the WebAssembly builds (pkg/wasm, wordpress-plugin/wasm) and the CLI
-	scripts/build-wasm.sh
+build: ## the WebAssembly builds, the npm package in pkg/ and the CLI
+	scripts/build-pkg.sh
 	cargo build --release --features cli --quiet
 
 demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: test-rust ## every test of the project
+test: test-rust test-node ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh
@@ -23,6 +23,11 @@ test-rust: ## format, lints, docs, native tests with the vectors, the no_std was
 	cargo build --target wasm32-unknown-unknown --no-default-features
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	cargo test $(CARGO_TEST_FLAGS)
+
+test-node: ## the built package in Node: vectors (import and require), API, receivers, types, npm pack
+	scripts/build-pkg.sh
+	npx tsc -p .
+	node --test tests/node/
 
 .PHONY: test-php test-wordpress plugin-zip
 test-php: ## PHPUnit: both PHP engines over the shared vectors, the plugin's request handling

@@ -1,0 +1,166 @@
+// Behaviour of the package beyond the shared vectors: payload and header forms, messages,
+// rotation, redaction, dedupe, options, and recovery from a trapped instance.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import * as api from 'caspay-webhooks';
+import * as engine from '../../pkg/src/engine.js';
+
+const { Webhook, WebhookError, constructEvent, createDeduper, parseEvent, sampleEvent, sign, verifyWebhook } = api;
+const SECRET = 'whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t';
+const body = sampleEvent('payment.completed', 'a', { seed: 'api', created: 1795773600 });
+const signature = sign(body, SECRET);
+
+const code = (expected) => (error) => error instanceof WebhookError && error.code === expected;
+
+test('every payload form verifies the same bytes', () => {
+  const bytes = new TextEncoder().encode(body);
+  for (const payload of [body, bytes, Buffer.from(body), bytes.buffer, new DataView(bytes.buffer)]) {
+    assert.equal(verifyWebhook(payload, signature, SECRET), true);
+    assert.equal(constructEvent(payload, signature, SECRET).id, 'evt_api');
+  }
+});
+
+test('the signature is read from Headers, Node headers and plain records, case-insensitively', () => {
+  const webhook = new Webhook(SECRET);
+  const sources = [
+    new Headers({ 'X-CasPay-Signature': signature }),
+    { 'x-caspay-signature': signature, 'content-type': 'application/json' },
+    { 'X-CASPAY-SIGNATURE': signature },
+    `sha256=${signature.toUpperCase()}`,
+  ];
+  for (const source of sources) assert.equal(webhook.verify(body, source).payment?.amount, '100000000000');
+  assert.throws(() => webhook.verify(body, {}), code('missing_signature'));
+  assert.throws(() => webhook.verify(body, { 'x-caspay-signature': [signature, signature] }), code('invalid_signature_format'));
+});
+
+test('a parsed object is refused with a message that says how to get the raw body', () => {
+  assert.throws(
+    () => constructEvent(JSON.parse(body), signature, SECRET),
+    (e) => code('invalid_payload')(e) && /raw request body/.test(e.message) && /express\.raw/.test(e.message),
+  );
+  assert.equal(verifyWebhook(JSON.parse(body), signature, SECRET), false);
+});
+
+test('verifyWebhook never throws, whatever it is given', () => {
+  const garbage = [undefined, null, 42, {}, [], 'test_signature', Symbol('x'), () => 1];
+  for (const a of garbage) for (const b of garbage) for (const c of [...garbage, '', SECRET]) {
+    assert.equal(verifyWebhook(a, b, c), false);
+  }
+});
+
+test('rotation: the previous secret still verifies, and reports its index', () => {
+  const webhook = new Webhook(['whsec_new_secret_after_rotation_000', SECRET]);
+  assert.equal(webhook.verifySignature(body, signature), 1);
+  assert.equal(webhook.sign(body), sign(body, 'whsec_new_secret_after_rotation_000'));
+  assert.throws(() => new Webhook([]), code('invalid_secret'));
+  assert.throws(() => new Webhook(''), code('invalid_secret'));
+});
+
+test('secrets never appear in logs or JSON', () => {
+  const webhook = new Webhook(SECRET);
+  assert.doesNotMatch(inspect(webhook), /Kq8sT2/);
+  assert.doesNotMatch(JSON.stringify({ webhook }), /Kq8sT2/);
+});
+
+test('amounts stay exact beyond 2^53, also inside data', () => {
+  const big = '{"id":"evt_big","type":"payment.completed","data":{"payment":{"id":"pay_1","amount":123456789012345678901,"currency":"CSPR"}}}';
+  const event = parseEvent(big);
+  assert.equal(event.payment?.amount, '123456789012345678901');
+  assert.equal(/** @type {any} */ (event.data).payment.amount, '123456789012345678901');
+  assert.equal(api.motesToCspr(event.payment?.amount ?? ''), '123456789012.345678901');
+  assert.throws(() => api.motesToCspr('1.5'), RangeError);
+});
+
+test('freshness uses the signed timestamp and the clock it is given', () => {
+  const options = { toleranceSeconds: 300 };
+  assert.equal(constructEvent(body, signature, SECRET, { ...options, now: 1795773600 + 299 }).created, 1795773600);
+  assert.equal(constructEvent(body, signature, SECRET, { ...options, now: new Date(1795773600_000) }).id, 'evt_api');
+  assert.throws(() => constructEvent(body, signature, SECRET, { ...options, now: () => 1795773600 + 301 }), code('timestamp_outside_tolerance'));
+  assert.throws(() => constructEvent(body, signature, SECRET, { toleranceSeconds: -1 }), RangeError);
+});
+
+test('the payload limit is checked before the signature', () => {
+  assert.throws(() => constructEvent(body, 'test_signature', SECRET, { maxPayloadBytes: 100 }), (e) => code('payload_too_large')(e) && e.httpStatus === 413);
+  const big = 'x'.repeat(300 * 1024);
+  assert.throws(() => constructEvent(big, sign(big, SECRET), SECRET), code('payload_too_large'));
+  assert.throws(() => parseEvent(body, { maxPayloadBytes: -5 }), RangeError);
+});
+
+test('errors carry the field and byte position, and the HTTP status to answer with', () => {
+  assert.throws(() => parseEvent('{"type":"payment.completed","data":{"payment":{"id":"p","amount":-1,"currency":"CSPR"}}}'),
+    (e) => code('invalid_event')(e) && e.field === 'data.payment.amount' && e.httpStatus === 400);
+  assert.throws(() => parseEvent('{"type": x}'), (e) => code('invalid_json')(e) && e.position === 9);
+  assert.throws(() => constructEvent(body, 'test_signature', SECRET), (e) => e.httpStatus === 401 && /test_signature/.test(e.message));
+});
+
+test('samples exist for every type in every shape and parse into their kind', () => {
+  const types = ['payment.completed', 'payment.failed', 'payment.pending', 'payment.received', 'payment.confirmed',
+    'subscription.created', 'subscription.updated', 'subscription.canceled', 'subscription.cancelled',
+    'subscription.payment_succeeded', 'subscription.payment_failed', 'subscription.renewed', 'subscription.expired',
+    'invoice.created', 'invoice.paid', 'payout.initiated', 'payout.completed', 'payout.failed',
+    'contract.deployed', 'contract.error', 'test.webhook'];
+  for (const type of types) for (const shape of /** @type {const} */ (['a', 'b', 'c'])) {
+    const event = parseEvent(sampleEvent(type, shape));
+    assert.equal(event.type, type);
+    assert.equal(event.shape, shape);
+    assert.notEqual(event.kind, 'unknown');
+  }
+  assert.notEqual(sampleEvent('payment.completed', 'c'), sampleEvent('payment.completed', 'c'), 'random seeds differ');
+  assert.throws(() => sampleEvent(/** @type {any} */ ('payment.refunded')), RangeError);
+});
+
+test('the deduper processes each delivery once, forgets after the TTL, and releases on failure', async () => {
+  let now = 0;
+  const deduper = createDeduper({ ttlSeconds: 60, store: new api.MemoryStore({ now: () => now }) });
+  const event = parseEvent(body);
+  await deduper.claim(event);
+  await assert.rejects(deduper.claim(event), (e) => code('duplicate_event')(e) && e.httpStatus === 200);
+  await deduper.release(event);
+  await deduper.claim(event.idempotencyKey);
+  now = 61_000;
+  await deduper.claim(event);
+});
+
+test('the deduper works with an asynchronous shared store', async () => {
+  const shared = new Map();
+  const store = {
+    async setIfAbsent(/** @type {string} */ key) {
+      await new Promise((r) => setTimeout(r, 1));
+      if (shared.has(key)) return false;
+      shared.set(key, true);
+      return true;
+    },
+    async delete(/** @type {string} */ key) { shared.delete(key); },
+  };
+  const [a, b] = [createDeduper({ store }), createDeduper({ store })];
+  const key = parseEvent(sampleEvent('payment.received', 'c')).idempotencyKey;
+  assert.match(key, /^sha256:[0-9a-f]{64}$/);
+  await a.claim(key);
+  await assert.rejects(b.claim(key), code('duplicate_event'));
+});
+
+test('a trapped instance is replaced, and verifiers keep working on the fresh one', () => {
+  const webhook = new Webhook(SECRET);
+  assert.equal(webhook.verifySignature(body, signature), 0);
+  const before = engine.generation;
+  // A real trap from the runtime: an out-of-bounds handle makes the module read past its memory.
+  const forged = Object.create(engine.glue.Keys.prototype, { __wbg_ptr: { value: 0xfffffff0 } });
+  assert.throws(() => {
+    try {
+      forged.verify(0, 0);
+    } catch (error) {
+      engine.rethrow(error);
+    }
+  }, (e) => code('internal_error')(e) && e.cause instanceof WebAssembly.RuntimeError);
+  assert.equal(engine.generation, before + 1);
+  assert.equal(webhook.verifySignature(body, signature), 0);
+  assert.equal(constructEvent(body, signature, SECRET).id, 'evt_api');
+  assert.equal(parseEvent(body).payment?.currency, 'CSPR');
+});
+
+test('bodies of several MiB verify, and memory growth between calls is handled', () => {
+  const large = JSON.stringify({ type: 'test.webhook', data: { blob: 'é'.repeat(3 << 20) } });
+  assert.equal(verifyWebhook(large, sign(large, SECRET), SECRET), true);
+  assert.equal(verifyWebhook(body, signature, SECRET), true);
+});

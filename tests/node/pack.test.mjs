@@ -1,0 +1,29 @@
+// What `npm publish` would ship: exactly the runtime files, the types and the docs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+test('npm pack lists only what the package needs', () => {
+  const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: new URL('../../pkg/', import.meta.url),
+    encoding: 'utf8',
+  });
+  const [{ files }] = JSON.parse(output);
+  assert.deepEqual(files.map((/** @type {{ path: string }} */ f) => f.path).sort(), [
+    'LICENSE',
+    'README.md',
+    'dist/node.cjs',
+    'package.json',
+    'src/api.js',
+    'src/browser.js',
+    'src/dedupe.js',
+    'src/engine.js',
+    'src/errors.js',
+    'src/node.js',
+    'src/payload.js',
+    'src/workerd.js',
+    'types/index.d.ts',
+    'wasm/caspay_webhooks.js',
+    'wasm/caspay_webhooks_bg.wasm',
+  ]);
+});
