@@ -16,18 +16,19 @@ app.post('/webhook', express.raw({ type: () => true, limit: MAX_PAYLOAD_BYTES })
   const outcome = await acceptDelivery(webhook, deduper, req.body, req.headers);
   logDelivery(outcome);
   res.status(outcome.status).json(outcome.json);
-  if (outcome.event) await processAfterResponse(outcome.event, deduper, fulfil);
+  if (outcome.isNew && outcome.event) await processAfterResponse(outcome.event, deduper, fulfil);
 });
 
 app.use(express.json());
 app.all('/webhook', (_req, res) => res.status(405).json({ error: 'method_not_allowed' }));
 
-/** @type {express.ErrorRequestHandler} */
-const bodyErrors = (error, _req, res, _next) => {
-  const status = error.type === 'entity.too.large' ? 413 : 400;
-  logDelivery({ status });
-  res.status(status).json({ error: status === 413 ? 'payload_too_large' : 'bad_request' });
-};
-app.use(bodyErrors);
+// Express reports bodies over the limit (and unreadable ones) here, before the route runs.
+app.use(
+  (/** @type {{ type?: string }} */ error, /** @type {express.Request} */ _req, /** @type {express.Response} */ res, /** @type {express.NextFunction} */ _next) => {
+    const status = error.type === 'entity.too.large' ? 413 : 400;
+    logDelivery({ status });
+    res.status(status).json({ error: status === 413 ? 'payload_too_large' : 'bad_request' });
+  },
+);
 
 app.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));

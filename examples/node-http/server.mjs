@@ -46,7 +46,7 @@ const server = createServer(async (req, res) => {
   const outcome = await acceptDelivery(webhook, deduper, body, req.headers);
   logDelivery(outcome);
   reply(res, outcome.status, outcome.json);
-  if (outcome.event) await processAfterResponse(outcome.event, deduper, fulfil);
+  if (outcome.isNew && outcome.event) await processAfterResponse(outcome.event, deduper, fulfil);
 });
 
 server.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));

@@ -11,19 +11,29 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024;
  * @param {import('caspay-webhooks').Deduper} deduper
  * @param {Uint8Array | string} body the raw body
  * @param {import('caspay-webhooks').SignatureSource} headers
- * @returns {Promise<{ status: number, json: object, event?: import('caspay-webhooks').CasPayEvent, error?: WebhookError }>}
+ * @returns {Promise<Outcome>}
  */
 export async function acceptDelivery(webhook, deduper, body, headers) {
+  let event;
   try {
-    const event = webhook.verify(body, headers);
+    event = webhook.verify(body, headers);
     await deduper.claim(event);
-    return { status: 200, json: { received: true }, event };
+    return { status: 200, json: { received: true }, event, isNew: true };
   } catch (error) {
     if (!(error instanceof WebhookError)) throw error;
-    if (error.code === 'duplicate_event') return { status: 200, json: { duplicate: true }, error };
-    return { status: error.httpStatus, json: { error: error.code, message: error.message }, error };
+    if (error.code === 'duplicate_event') return { status: 200, json: { duplicate: true }, event, isNew: false };
+    return { status: error.httpStatus, json: { error: error.code, message: error.message }, error, isNew: false };
   }
 }
+
+/**
+ * @typedef {object} Outcome
+ * @property {number} status the HTTP status to answer with
+ * @property {object} json the response body
+ * @property {boolean} isNew whether the event is verified and seen for the first time
+ * @property {import('caspay-webhooks').CasPayEvent} [event] the verified event
+ * @property {WebhookError} [error] why the delivery was refused
+ */
 
 /**
  * Runs the merchant's (slow) work after the 200 went out. On failure the key is released,
@@ -44,11 +54,11 @@ export async function processAfterResponse(event, deduper, work) {
 
 /**
  * One log line per delivery.
- * @param {{ status: number, event?: import('caspay-webhooks').CasPayEvent, error?: WebhookError }} outcome
+ * @param {Partial<Outcome> & { status: number }} outcome
  */
 export function logDelivery(outcome) {
   const what = outcome.event ? `${outcome.event.type} ${outcome.event.idempotencyKey}` : outcome.error?.code ?? '';
-  const note = outcome.error?.code === 'duplicate_event' ? 'duplicate' : outcome.event ? 'accepted' : 'rejected';
+  const note = outcome.isNew ? 'accepted' : outcome.event ? 'duplicate' : 'rejected';
   console.log(`${new Date().toISOString()} ${outcome.status} ${note} ${what}`);
 }
 

@@ -74,6 +74,10 @@ enum Command {
         /// Change the body after signing, as an attacker would.
         #[arg(long)]
         tamper: bool,
+        /// Send this X-CasPay-Signature instead of signing (the dashboard's test button
+        /// sends `test_signature`).
+        #[arg(long, conflicts_with = "tamper")]
+        signature: Option<String>,
     },
 }
 
@@ -171,13 +175,17 @@ fn run(command: Command) -> Result<(), Failure> {
             sample,
             body,
             tamper,
+            signature,
         } => {
             let body = match body {
                 Some(path) => read_body(Some(&path))?,
                 None => sample.body(&event_type).into_bytes(),
             };
-            let delivery = send::Delivery::signed(body, secret.as_bytes(), &event_type, tamper)
-                .map_err(rejected)?;
+            let delivery = match signature {
+                Some(signature) => send::Delivery::with_signature(body, signature, &event_type),
+                None => send::Delivery::signed(body, secret.as_bytes(), &event_type, tamper)
+                    .map_err(rejected)?,
+            };
             let outcome = delivery
                 .post(&url)
                 .map_err(|e| Failure(format!("delivery failed: {e}"), 1))?;

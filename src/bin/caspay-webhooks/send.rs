@@ -44,6 +44,15 @@ impl Delivery {
         })
     }
 
+    /// A delivery with a given signature header, e.g. the dashboard's `test_signature`.
+    pub fn with_signature(body: Vec<u8>, signature: String, event_type: &str) -> Self {
+        Delivery {
+            body,
+            signature,
+            event_type: event_type.to_owned(),
+        }
+    }
+
     pub fn post(&self, url: &str) -> Result<Outcome, String> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
