@@ -1,0 +1,358 @@
+<?php
+/**
+ * Wasmtime loaded through PHP FFI: the engine and the compiled module, once per process.
+ *
+ * @package CasPay_Webhooks
+ */
+
+defined( 'ABSPATH' ) || defined( 'CASPAY_WEBHOOKS_LIBRARY' ) || exit;
+
+/**
+ * Owns what is expensive and shareable: the FFI binding, the Wasmtime engine and the
+ * compiled module. Stores (one per CasPay_Wasm_Engine) are created here and registered,
+ * because Wasmtime requires them to be deleted before the module and the engine, and PHP
+ * runs destructors at shutdown in no guaranteed order.
+ */
+final class CasPay_Wasm_Runtime {
+
+	/** The Wasmtime C API version wasmtime-ffi.h was written from (struct layouts depend on it). */
+	const WASMTIME_VERSION = '50.0.1';
+
+	/** The ffi.preload scope name, for hosts that cannot enable FFI at runtime. */
+	const FFI_SCOPE = 'CASPAY_WEBHOOKS_WASMTIME';
+
+	/** The contract version of src/host/ABI.md this host implements. */
+	const ABI_VERSION = 1;
+
+	/**
+	 * Engine configuration, part of the module cache key. Memory reservation, guard and
+	 * reservation-for-growth at 0: by default every linear memory reserves about 4 GiB of
+	 * address space, and instantiation then fails under `ulimit -v` (common on shared
+	 * hosting). Without signal-based traps Wasmtime installs no SIGSEGV handler into the PHP
+	 * process; bounds are checked explicitly, which the zero reservation requires anyway.
+	 * Parallel compilation would start threads inside php-fpm workers for a 100 KB module.
+	 */
+	const ENGINE_CONFIG = 'memory_reservation=0;memory_guard_size=0;memory_reservation_for_growth=0;signals_based_traps=0;parallel_compilation=0';
+
+	/** Where Wasmtime's C API library is looked for when no path is configured. */
+	const SYSTEM_LIBRARIES = array(
+		'/usr/local/lib/libwasmtime.so',
+		'/usr/lib/libwasmtime.so',
+		'/usr/lib/x86_64-linux-gnu/libwasmtime.so',
+		'/usr/local/lib64/libwasmtime.so',
+		'/opt/wasmtime/lib/libwasmtime.so',
+	);
+
+	/**
+	 * Runtimes by configuration, so every engine object of a process shares one.
+	 *
+	 * @var CasPay_Wasm_Runtime[]
+	 */
+	private static $shared = array();
+
+	/**
+	 * The FFI binding.
+	 *
+	 * @var FFI
+	 */
+	public $ffi;
+
+	/**
+	 * The wasm_engine_t*.
+	 *
+	 * @var FFI\CData|null
+	 */
+	private $engine;
+
+	/**
+	 * The wasmtime_module_t*.
+	 *
+	 * @var FFI\CData|null
+	 */
+	private $module;
+
+	/**
+	 * Live wasmtime_store_t* by id.
+	 *
+	 * @var FFI\CData[]
+	 */
+	private $stores = array();
+
+	/**
+	 * Next store id.
+	 *
+	 * @var int
+	 */
+	private $next_store = 1;
+
+	/**
+	 * Largest size in bytes a store's linear memory may grow to.
+	 *
+	 * @var int
+	 */
+	public $memory_limit;
+
+	/**
+	 * How this runtime was set up, for people (library, module, cache).
+	 *
+	 * @var array<string, string>
+	 */
+	public $details = array();
+
+	/**
+	 * The runtime for a configuration, created on first use.
+	 *
+	 * @param array $config Keys: library, module, cache_dir (null = temp dir, false = off),
+	 *                      cache_index_file, memory_limit.
+	 * @return self
+	 * @throws CasPay_Engine_Unavailable_Exception When Wasmtime cannot run here.
+	 */
+	public static function shared( array $config = array() ) {
+		$key = md5( serialize( $config ) );
+		if ( ! isset( self::$shared[ $key ] ) ) {
+			self::$shared[ $key ] = new self( $config );
+		}
+		return self::$shared[ $key ];
+	}
+
+	/**
+	 * Loads the library, creates the engine and loads or compiles the module.
+	 *
+	 * @param array $config See shared().
+	 * @throws CasPay_Engine_Unavailable_Exception When Wasmtime cannot run here.
+	 */
+	private function __construct( array $config ) {
+		$this->memory_limit = isset( $config['memory_limit'] ) ? (int) $config['memory_limit'] : 64 * 1024 * 1024;
+		$module_path        = isset( $config['module'] ) ? $config['module'] : dirname( __DIR__ ) . '/wasm/caspay_webhooks_abi.wasm';
+		$wasm               = is_readable( $module_path ) ? file_get_contents( $module_path ) : false; // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents
+		if ( false === $wasm || '' === $wasm ) {
+			throw new CasPay_Engine_Unavailable_Exception( sprintf( 'The WebAssembly module %s is missing or unreadable; build it with scripts/build-wasm.sh or reinstall the plugin.', $module_path ) );
+		}
+		$library            = $this->bind( $config );
+		$this->details      = array(
+			'library' => $library,
+			'module'  => $module_path,
+		);
+		$config_handle      = $this->ffi->wasm_config_new();
+		$this->ffi->wasmtime_config_memory_reservation_set( $config_handle, 0 );
+		$this->ffi->wasmtime_config_memory_guard_size_set( $config_handle, 0 );
+		$this->ffi->wasmtime_config_memory_reservation_for_growth_set( $config_handle, 0 );
+		$this->ffi->wasmtime_config_signals_based_traps_set( $config_handle, false );
+		$this->ffi->wasmtime_config_parallel_compilation_set( $config_handle, false );
+		// The engine takes ownership of the configuration.
+		$this->engine = $this->ffi->wasm_engine_new_with_config( $config_handle );
+		if ( null === $this->engine || FFI::isNull( $this->engine ) ) {
+			throw new CasPay_Engine_Unavailable_Exception( 'Wasmtime could not create an engine.' );
+		}
+		$this->module = $this->load_module( $wasm, $library, $config );
+	}
+
+	/**
+	 * Binds the C API: a preloaded FFI scope when the host set one up (ffi.enable=preload
+	 * with ffi.preload), otherwise FFI::cdef() on the library file.
+	 *
+	 * @param array $config See shared().
+	 * @return string The library used, for people.
+	 * @throws CasPay_Engine_Unavailable_Exception When FFI is off or the library is missing.
+	 */
+	private function bind( array $config ) {
+		if ( ! extension_loaded( 'ffi' ) || ! class_exists( 'FFI' ) ) {
+			throw new CasPay_Engine_Unavailable_Exception( 'PHP\'s FFI extension is not loaded (it is part of PHP 7.4+; enable extension=ffi).' );
+		}
+		$library = self::find_library( $config );
+		if ( null === $library ) {
+			try {
+				$this->ffi = FFI::scope( self::FFI_SCOPE );
+				return 'ffi.preload scope ' . self::FFI_SCOPE;
+			} catch ( Throwable $e ) {
+				throw new CasPay_Engine_Unavailable_Exception(
+					sprintf(
+						'Wasmtime\'s C API library (libwasmtime.so, version %1$s) was not found: define CASPAY_WEBHOOKS_WASMTIME_LIB with its path (searched: %2$s).',
+						self::WASMTIME_VERSION,
+						implode( ', ', self::candidate_libraries( $config ) )
+					)
+				);
+			}
+		}
+		$header = file_get_contents( __DIR__ . '/wasmtime-ffi.h' ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_get_contents_file_get_contents
+		try {
+			$this->ffi = FFI::cdef( (string) preg_replace( '/^#define .*$/m', '', (string) $header ), $library );
+		} catch ( Throwable $e ) {
+			$restricted = false !== strpos( $e->getMessage(), 'restricted' );
+			throw new CasPay_Engine_Unavailable_Exception(
+				$restricted
+					? sprintf( 'PHP FFI is restricted in this server API (%s) by ffi.enable=preload. Set ffi.enable=1 in php.ini (it cannot be changed at runtime), or use ffi.preload with opcache preloading as readme.txt describes.', PHP_SAPI )
+					: sprintf( 'Wasmtime\'s C API library %1$s could not be loaded: %2$s', $library, $e->getMessage() )
+			);
+		}
+		return $library;
+	}
+
+	/**
+	 * The library path: the `library` setting, the CASPAY_WEBHOOKS_WASMTIME_LIB constant or
+	 * environment variable, then the usual places.
+	 *
+	 * @param array $config See shared().
+	 * @return string|null
+	 */
+	public static function find_library( array $config = array() ) {
+		foreach ( self::candidate_libraries( $config ) as $path ) {
+			if ( is_file( $path ) && is_readable( $path ) ) {
+				return $path;
+			}
+		}
+		return null;
+	}
+
+	/**
+	 * Every path find_library() tries, in order.
+	 *
+	 * @param array $config See shared().
+	 * @return string[]
+	 */
+	private static function candidate_libraries( array $config ) {
+		if ( ! empty( $config['library'] ) ) {
+			return array( (string) $config['library'] );
+		}
+		if ( defined( 'CASPAY_WEBHOOKS_WASMTIME_LIB' ) && '' !== (string) constant( 'CASPAY_WEBHOOKS_WASMTIME_LIB' ) ) {
+			return array( (string) constant( 'CASPAY_WEBHOOKS_WASMTIME_LIB' ) );
+		}
+		$environment = getenv( 'CASPAY_WEBHOOKS_WASMTIME_LIB' );
+		if ( is_string( $environment ) && '' !== $environment ) {
+			return array( $environment );
+		}
+		// A plugin directory inside the project checkout: scripts/ensure-wasmtime.sh caches there.
+		$project = dirname( __DIR__, 2 ) . '/.cache/wasmtime/' . self::WASMTIME_VERSION . '/libwasmtime.so';
+		return array_merge( array( $project, dirname( __DIR__ ) . '/wasm/libwasmtime.so' ), self::SYSTEM_LIBRARIES );
+	}
+
+	/**
+	 * Loads the serialized module from the trusted cache, or compiles and caches it.
+	 *
+	 * @param string $wasm    The module bytes.
+	 * @param string $library The library used (part of the cache key).
+	 * @param array  $config  See shared().
+	 * @return FFI\CData The wasmtime_module_t*.
+	 * @throws CasPay_Engine_Unavailable_Exception When Wasmtime rejects the module.
+	 */
+	private function load_module( $wasm, $library, array $config ) {
+		$cache_dir = array_key_exists( 'cache_dir', $config ) ? $config['cache_dir'] : null;
+		$cache     = false === $cache_dir ? null : new CasPay_Module_Cache( $cache_dir, ! empty( $config['cache_index_file'] ) );
+		$identity  = is_file( $library ) ? $library . ':' . filesize( $library ) . ':' . filemtime( $library ) : $library;
+		$key       = 'wasmtime=' . self::WASMTIME_VERSION . ';library=' . $identity . ';' . self::ENGINE_CONFIG . ';module=' . hash( 'sha256', $wasm );
+		$path      = null === $cache ? null : $cache->path( $key );
+		$module    = $this->ffi->new( 'wasmtime_module_t*' );
+
+		if ( null !== $path && file_exists( $path ) && $cache->trusted_file( $path ) ) {
+			$error = $this->ffi->wasmtime_module_deserialize_file( $this->engine, $path, FFI::addr( $module ) );
+			if ( null === $error ) {
+				$this->details['cache'] = 'loaded from ' . $path;
+				return $module;
+			}
+			// Wasmtime refuses a file from another version or configuration: compile again.
+			$this->details['cache_error'] = $this->error_text( $error );
+		}
+
+		$length = strlen( $wasm );
+		$bytes  = $this->ffi->new( "uint8_t[$length]" );
+		FFI::memcpy( $bytes, $wasm, $length );
+		$error = $this->ffi->wasmtime_module_new( $this->engine, $bytes, $length, FFI::addr( $module ) );
+		if ( null !== $error ) {
+			throw new CasPay_Engine_Unavailable_Exception( 'Wasmtime could not compile the module: ' . $this->error_text( $error ) );
+		}
+		$this->details['cache'] = null === $path ? 'off: ' . ( null === $cache ? 'disabled' : $cache->problem() ) : 'compiled';
+		if ( null !== $path ) {
+			$serialized = $this->ffi->new( 'wasm_byte_vec_t' );
+			$error      = $this->ffi->wasmtime_module_serialize( $module, FFI::addr( $serialized ) );
+			if ( null === $error ) {
+				$stored = $cache->store( $path, FFI::string( $serialized->data, $serialized->size ) );
+				$this->ffi->wasm_byte_vec_delete( FFI::addr( $serialized ) );
+				$this->details['cache'] = $stored ? 'compiled and saved to ' . $path : 'compiled; saving to ' . $path . ' failed';
+			} else {
+				$this->details['cache'] = 'compiled; serialization failed: ' . $this->error_text( $error );
+			}
+		}
+		return $module;
+	}
+
+	/**
+	 * A new store with the memory limit applied.
+	 *
+	 * @return array{0: int, 1: FFI\CData} Store id and wasmtime_store_t*.
+	 */
+	public function new_store() {
+		$store = $this->ffi->wasmtime_store_new( $this->engine, null, null );
+		$this->ffi->wasmtime_store_limiter( $store, $this->memory_limit, -1, -1, -1, -1 );
+		$id                  = $this->next_store++;
+		$this->stores[ $id ] = $store;
+		return array( $id, $store );
+	}
+
+	/**
+	 * The module, for instantiation.
+	 *
+	 * @return FFI\CData
+	 */
+	public function module() {
+		return $this->module;
+	}
+
+	/**
+	 * Deletes a store (idempotent).
+	 *
+	 * @param int $id A store id from new_store().
+	 */
+	public function delete_store( $id ) {
+		if ( isset( $this->stores[ $id ] ) ) {
+			$this->ffi->wasmtime_store_delete( $this->stores[ $id ] );
+			unset( $this->stores[ $id ] );
+		}
+	}
+
+	/**
+	 * The message of a wasmtime_error_t, which is then freed.
+	 *
+	 * @param FFI\CData $error A wasmtime_error_t*.
+	 * @return string
+	 */
+	public function error_text( $error ) {
+		$message = $this->ffi->new( 'wasm_byte_vec_t' );
+		$this->ffi->wasmtime_error_message( $error, FFI::addr( $message ) );
+		$text = FFI::string( $message->data, $message->size );
+		$this->ffi->wasm_byte_vec_delete( FFI::addr( $message ) );
+		$this->ffi->wasmtime_error_delete( $error );
+		return $text;
+	}
+
+	/**
+	 * The message of a wasm_trap_t, which is then freed.
+	 *
+	 * @param FFI\CData $trap A wasm_trap_t*.
+	 * @return string
+	 */
+	public function trap_text( $trap ) {
+		$message = $this->ffi->new( 'wasm_byte_vec_t' );
+		$this->ffi->wasm_trap_message( $trap, FFI::addr( $message ) );
+		$text = FFI::string( $message->data, $message->size );
+		$this->ffi->wasm_byte_vec_delete( FFI::addr( $message ) );
+		$this->ffi->wasm_trap_delete( $trap );
+		return rtrim( $text, "\0" );
+	}
+
+	/**
+	 * Tears down in the order Wasmtime requires: stores, then the module, then the engine.
+	 */
+	public function __destruct() {
+		foreach ( array_keys( $this->stores ) as $id ) {
+			$this->delete_store( $id );
+		}
+		if ( null !== $this->module && ! FFI::isNull( $this->module ) ) {
+			$this->ffi->wasmtime_module_delete( $this->module );
+		}
+		$this->module = null;
+		if ( null !== $this->engine && ! FFI::isNull( $this->engine ) ) {
+			$this->ffi->wasm_engine_delete( $this->engine );
+		}
+		$this->engine = null;
+	}
+}

@@ -1,0 +1,10 @@
+<?php
+/**
+ * PHPUnit bootstrap: the library without WordPress, plus the shared test vectors.
+ *
+ * @package CasPay_Webhooks
+ */
+
+error_reporting( E_ALL );
+require dirname( __DIR__, 2 ) . '/includes/autoload.php';
+require __DIR__ . '/class-caspay-test-vectors.php';
