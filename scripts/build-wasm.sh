@@ -4,6 +4,7 @@
 #   wordpress-plugin/wasm/caspay_webhooks_abi.wasm   the import-free build (features abi)
 # Each feature set has its own target directory, so switching between them stays cached.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 scripts/ensure-wasm-tools.sh
 scripts/ensure-node-deps.sh

@@ -3,7 +3,6 @@
 use alloc::string::String;
 
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 /// Motes per CSPR (1 CSPR = 10^9 motes).
 pub const MOTES_PER_CSPR_DIGITS: usize = 9;
@@ -18,14 +17,6 @@ impl Amount {
     /// (`0`, `100000000000`, `12.50`); no sign, exponent or leading zeros.
     pub fn parse(text: &str) -> Option<Amount> {
         is_plain_decimal(text).then(|| Amount(String::from(text)))
-    }
-
-    pub(crate) fn from_json(value: &Value) -> Option<Amount> {
-        match value {
-            Value::Number(n) => Amount::parse(n.as_str()),
-            Value::String(s) => Amount::parse(s),
-            _ => None,
-        }
     }
 
     /// The exact decimal text.

@@ -1,18 +1,219 @@
-//! The JSON layer: limits first, then `serde_json` with numbers kept as their exact text.
+//! The JSON layer. No value tree is built: the body is validated once, each object the
+//! model reads is split into its keys and raw values, and everything else stays text.
+//! Numbers therefore keep their exact text, and parsing allocates only a few small vectors.
 
-use serde_json::Value;
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorCode};
 use crate::limits::Limits;
 
-/// Parses the raw body into a JSON value after the size and depth checks.
-///
-/// Duplicate keys keep the last value, as `JSON.parse` and PHP's `json_decode` do, so no
-/// host sees a different event than the one this core returns.
-pub(crate) fn parse_body(body: &[u8], limits: &Limits) -> Result<Value, Error> {
+/// One JSON object: its members in order, values as raw text. A repeated key is kept
+/// twice and lookups take the last one, as `JSON.parse` and PHP's `json_decode` do, so no
+/// host sees a different event than this core (and no body can make insertion quadratic).
+pub(crate) struct RawObject<'a> {
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+impl<'a> RawObject<'a> {
+    /// The last value of `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.members
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| *v)
+    }
+
+    /// Splits a raw value already known to be a valid JSON object.
+    pub(crate) fn parse(raw: &'a RawValue) -> Option<RawObject<'a>> {
+        match serde_json::from_str::<TopLevel<'a>>(raw.get()) {
+            Ok(TopLevel::Object(object)) => Some(object),
+            _ => None,
+        }
+    }
+}
+
+/// What a JSON text is at the top level: an object split into members, or anything else.
+enum TopLevel<'a> {
+    Object(RawObject<'a>),
+    NotAnObject,
+}
+
+impl<'de> Deserialize<'de> for TopLevel<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TopLevelVisitor)
+    }
+}
+
+struct TopLevelVisitor;
+
+impl<'de> Visitor<'de> for TopLevelVisitor {
+    type Value = TopLevel<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::new();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            members.push((key, map.next_value::<&'de RawValue>()?));
+        }
+        Ok(TopLevel::Object(RawObject { members }))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(TopLevel::NotAnObject)
+    }
+}
+
+/// An object key, borrowed from the body unless it contains escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(String::from(key))))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Validates the body and splits its top-level object: size, then one pass for nesting
+/// depth and escapes, then UTF-8, then the JSON grammar.
+pub(crate) fn parse_body<'a>(body: &'a [u8], limits: &Limits) -> Result<RawObject<'a>, Error> {
     limits.check_size(body)?;
-    limits.check_depth(body)?;
-    serde_json::from_slice(body).map_err(|e| invalid_json(body, &e))
+    prescan(body, limits.max_depth)?;
+    let text = core::str::from_utf8(body).map_err(|e| {
+        Error::new(ErrorCode::InvalidJson)
+            .with_reason("the body is not valid UTF-8")
+            .with_position(e.valid_up_to())
+    })?;
+    match serde_json::from_str::<TopLevel<'a>>(text) {
+        Ok(TopLevel::Object(object)) => Ok(object),
+        Ok(TopLevel::NotAnObject) => {
+            Err(Error::new(ErrorCode::InvalidEvent).with_reason("the body must be a JSON object"))
+        }
+        Err(e) => Err(invalid_json(body, &e)),
+    }
+}
+
+/// Refuses, before the parser runs: objects and arrays nested deeper than `max_depth`
+/// (so no input can exhaust the stack), and `\u` escapes that are lone UTF-16 surrogates
+/// (serde_json does not check escapes in values it skips, and they cannot become text).
+fn prescan(body: &[u8], max_depth: usize) -> Result<(), Error> {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(offset) = body[i..]
+        .iter()
+        .position(|b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'))
+    {
+        i += offset;
+        match body[i] {
+            b'"' => i = skip_string(body, i + 1)?,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max_depth {
+                    return Err(Error::new(ErrorCode::InvalidJson)
+                        .with_reason("objects and arrays nest deeper than the limit of")
+                        .with_number(max_depth as u64)
+                        .with_position(i));
+                }
+                i += 1;
+            }
+            _ => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Skips a string body starting at `i` (after the opening quote) and returns the index
+/// after its closing quote; a high surrogate escape must be followed by a low one.
+fn skip_string(body: &[u8], mut i: usize) -> Result<usize, Error> {
+    while let Some(offset) = body[i..].iter().position(|b| matches!(b, b'"' | b'\\')) {
+        i += offset;
+        if body[i] == b'"' {
+            return Ok(i + 1);
+        }
+        let unit = if body.get(i + 1) == Some(&b'u') {
+            hex_unit(&body[i + 2..])
+        } else {
+            None
+        };
+        match unit {
+            Some(0xd800..=0xdbff) => {
+                let low = match body.get(i + 6..i + 8) {
+                    Some(b"\\u") => hex_unit(&body[i + 8..]),
+                    _ => None,
+                };
+                if !matches!(low, Some(0xdc00..=0xdfff)) {
+                    return Err(lone_surrogate(i));
+                }
+                i += 12;
+            }
+            Some(0xdc00..=0xdfff) => return Err(lone_surrogate(i)),
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    Ok(body.len())
+}
+
+fn hex_unit(digits: &[u8]) -> Option<u16> {
+    let digits = digits.get(..4)?;
+    digits.iter().try_fold(0u16, |acc, &d| {
+        Some(acc << 4 | (d as char).to_digit(16)? as u16)
+    })
+}
+
+fn lone_surrogate(position: usize) -> Error {
+    Error::new(ErrorCode::InvalidJson)
+        .with_reason("a \\u escape is a lone UTF-16 surrogate")
+        .with_position(position)
 }
 
 fn invalid_json(body: &[u8], error: &serde_json::Error) -> Error {
@@ -37,4 +238,104 @@ fn byte_offset(body: &[u8], line: usize, column: usize) -> usize {
         .nth(line.saturating_sub(2))
         .map_or(0, |(i, _)| if line > 1 { i + 1 } else { 0 });
     (line_start + column.saturating_sub(1)).min(body.len())
+}
+
+/// What kind of JSON value a raw value is, from its first byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Null,
+}
+
+pub(crate) fn kind(raw: &RawValue) -> Kind {
+    match raw.get().as_bytes().first() {
+        Some(b'{') => Kind::Object,
+        Some(b'[') => Kind::Array,
+        Some(b'"') => Kind::String,
+        Some(b't' | b'f') => Kind::Bool,
+        Some(b'n') => Kind::Null,
+        _ => Kind::Number,
+    }
+}
+
+/// The text of a raw JSON string (borrowed when it has no escapes).
+pub(crate) fn string_value(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let text = raw.get();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains('\\') {
+        return Some(Cow::Borrowed(inner));
+    }
+    serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+}
+
+/// Copies a raw JSON value, writing every number that is the value of an amount key
+/// (`amount`, `*_amount`, `*Amount`) as a string with its exact text.
+pub(crate) fn write_with_exact_amounts(raw: &str, out: &mut Vec<u8>) {
+    let bytes = raw.as_bytes();
+    let mut copied = 0;
+    let mut amount_value_next = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let end = string_end(bytes, i);
+                let rest = &bytes[end..];
+                let is_key = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':');
+                amount_value_next = is_key && is_amount_key(&raw[i..end]);
+                i = end;
+            }
+            b'-' | b'0'..=b'9' if amount_value_next => {
+                let end = i + bytes[i..]
+                    .iter()
+                    .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .unwrap_or(bytes.len() - i);
+                out.extend_from_slice(&bytes[copied..i]);
+                out.push(b'"');
+                out.extend_from_slice(&bytes[i..end]);
+                out.push(b'"');
+                copied = end;
+                amount_value_next = false;
+                i = end;
+            }
+            b':' => i += 1,
+            byte => {
+                if !byte.is_ascii_whitespace() {
+                    amount_value_next = false;
+                }
+                i += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[copied..]);
+}
+
+/// The index just past the string starting with the quote at `start`.
+fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// `quoted` is a JSON string including its quotes.
+fn is_amount_key(quoted: &str) -> bool {
+    let inner = &quoted[1..quoted.len().saturating_sub(1).max(1)];
+    let key = if inner.contains('\\') {
+        match serde_json::from_str::<String>(quoted) {
+            Ok(key) => Cow::Owned(key),
+            Err(_) => return false,
+        }
+    } else {
+        Cow::Borrowed(inner)
+    };
+    key == "amount" || key.ends_with("_amount") || key.ends_with("Amount")
 }

@@ -10,7 +10,7 @@ pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 /// merchant metadata and stays far below any parser's recursion limit.
 pub const DEFAULT_MAX_DEPTH: usize = 32;
 
-/// Size and nesting limits applied before any parsing.
+/// Size and nesting limits, applied before any parsing (nesting: `json::prescan`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted body, in bytes.
@@ -35,42 +35,6 @@ impl Limits {
             return Err(Error::new(ErrorCode::PayloadTooLarge)
                 .with_reason("the limit in bytes is")
                 .with_number(self.max_payload_bytes as u64));
-        }
-        Ok(())
-    }
-
-    /// `invalid_json` when objects and arrays nest deeper than the limit.
-    ///
-    /// One pass over the bytes, tracking only whether it is inside a string, so a deeply
-    /// nested body is refused before the parser recurses into it.
-    pub fn check_depth(&self, body: &[u8]) -> Result<(), Error> {
-        let mut depth = 0usize;
-        let mut in_string = false;
-        let mut escaped = false;
-        for (position, &byte) in body.iter().enumerate() {
-            if in_string {
-                match byte {
-                    _ if escaped => escaped = false,
-                    b'\\' => escaped = true,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
-                continue;
-            }
-            match byte {
-                b'"' => in_string = true,
-                b'{' | b'[' => {
-                    depth += 1;
-                    if depth > self.max_depth {
-                        return Err(Error::new(ErrorCode::InvalidJson)
-                            .with_reason("objects and arrays nest deeper than the limit of")
-                            .with_number(self.max_depth as u64)
-                            .with_position(position));
-                    }
-                }
-                b'}' | b']' => depth = depth.saturating_sub(1),
-                _ => {}
-            }
         }
         Ok(())
     }

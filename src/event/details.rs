@@ -2,15 +2,16 @@
 
 use alloc::string::String;
 
+use alloc::boxed::Box;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::fields::Fields;
 use crate::amount::Amount;
 use crate::error::Error;
 
 /// A payment, as carried by `payment.*` events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentDetails {
     /// CasPay's payment id (`pay_…`).
@@ -22,7 +23,7 @@ pub struct PaymentDetails {
     /// The payment status, when sent.
     pub status: Option<String>,
     /// The merchant's metadata object, when sent.
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
     /// The Casper deploy/transaction hash, when sent.
     pub transaction_hash: Option<String>,
     /// The payer's account (public key or account hash), when sent.
@@ -32,7 +33,7 @@ pub struct PaymentDetails {
 }
 
 /// A subscription, as carried by `subscription.*` events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionDetails {
     /// CasPay's subscription id (`sub_…`).
@@ -52,7 +53,7 @@ pub struct SubscriptionDetails {
     /// The Casper transaction hash, when sent.
     pub transaction_hash: Option<String>,
     /// The merchant's metadata object, when sent.
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
 }
 
 const TRANSACTION_HASH: &[&str] = &["transaction_hash", "transactionHash"];

@@ -1,32 +1,35 @@
 //! Typed reads of one JSON object, with errors that name the full field path.
 
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::string::String;
 
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
 use crate::amount::Amount;
 use crate::error::Error;
+use crate::json::{kind, string_value, Kind, RawObject};
+use crate::timestamp::MAX_UNIX_SECONDS;
 
 /// One JSON object of the body and its path from the root (`data.payment`).
-#[derive(Clone, Copy)]
 pub(crate) struct Fields<'a> {
-    map: &'a Map<String, Value>,
+    object: RawObject<'a>,
     path: &'static str,
 }
 
 impl<'a> Fields<'a> {
-    pub(crate) fn new(map: &'a Map<String, Value>, path: &'static str) -> Self {
-        Fields { map, path }
+    pub(crate) fn new(object: RawObject<'a>, path: &'static str) -> Self {
+        Fields { object, path }
     }
 
     /// The first of `names` that is present and not null. Several names exist because
     /// the three body shapes spell some fields differently (`transaction_hash`,
     /// `transactionHash`).
-    fn find(&self, names: &[&'static str]) -> Option<(&'static str, &'a Value)> {
+    fn find(&self, names: &[&'static str]) -> Option<(&'static str, &'a RawValue)> {
         names.iter().find_map(|&name| {
-            self.map
+            self.object
                 .get(name)
-                .filter(|v| !v.is_null())
+                .filter(|v| kind(v) != Kind::Null)
                 .map(|v| (name, v))
         })
     }
@@ -44,8 +47,10 @@ impl<'a> Fields<'a> {
     pub(crate) fn string(&self, names: &[&'static str]) -> Result<Option<String>, Error> {
         match self.find(names) {
             None => Ok(None),
-            Some((_, Value::String(s))) => Ok(Some(s.clone())),
-            Some((name, _)) => Err(self.error(name, "must be a string")),
+            Some((name, value)) => match string_value(value) {
+                Some(text) => Ok(Some(text.into_owned())),
+                None => Err(self.error(name, "must be a string")),
+            },
         }
     }
 
@@ -58,23 +63,44 @@ impl<'a> Fields<'a> {
     }
 
     pub(crate) fn boolean(&self, names: &[&'static str]) -> Result<Option<bool>, Error> {
-        match self.find(names) {
+        match self.find(names).map(|(name, value)| (name, value.get())) {
             None => Ok(None),
-            Some((_, Value::Bool(b))) => Ok(Some(*b)),
+            Some((_, "true")) => Ok(Some(true)),
+            Some((_, "false")) => Ok(Some(false)),
             Some((name, _)) => Err(self.error(name, "must be true or false")),
         }
     }
 
+    /// A whole number of unix seconds, written as a plain JSON integer.
+    pub(crate) fn unix_seconds(&self, name: &'static str) -> Result<Option<u64>, Error> {
+        let Some((_, value)) = self.find(&[name]) else {
+            return Ok(None);
+        };
+        let text = value.get();
+        text.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| text.parse::<u64>().ok())
+            .flatten()
+            .filter(|&s| s <= MAX_UNIX_SECONDS)
+            .map(Some)
+            .ok_or_else(|| self.error(name, "must be a whole number of unix seconds"))
+    }
+
     pub(crate) fn amount(&self, names: &[&'static str]) -> Result<Option<Amount>, Error> {
-        match self.find(names) {
-            None => Ok(None),
-            Some((name, value)) => Amount::from_json(value).map(Some).ok_or_else(|| {
-                self.error(
-                    name,
-                    "must be a non-negative decimal number or string without sign or exponent",
-                )
-            }),
-        }
+        let Some((name, value)) = self.find(names) else {
+            return Ok(None);
+        };
+        let amount = match kind(value) {
+            Kind::Number => Amount::parse(value.get()),
+            Kind::String => string_value(value).and_then(|text| Amount::parse(&text)),
+            _ => None,
+        };
+        amount.map(Some).ok_or_else(|| {
+            self.error(
+                name,
+                "must be a non-negative decimal number or string without sign or exponent",
+            )
+        })
     }
 
     pub(crate) fn required_amount(&self, names: &[&'static str]) -> Result<Amount, Error> {
@@ -82,11 +108,14 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| self.error(names[0], "is missing"))
     }
 
-    /// An object field, as a JSON value (kept as sent, for metadata).
-    pub(crate) fn object_value(&self, names: &[&'static str]) -> Result<Option<Value>, Error> {
+    /// An object field kept as sent (merchant metadata).
+    pub(crate) fn object_value(
+        &self,
+        names: &[&'static str],
+    ) -> Result<Option<Box<RawValue>>, Error> {
         match self.find(names) {
             None => Ok(None),
-            Some((_, value @ Value::Object(_))) => Ok(Some(value.clone())),
+            Some((_, value)) if kind(value) == Kind::Object => Ok(Some(value.to_owned())),
             Some((name, _)) => Err(self.error(name, "must be an object")),
         }
     }
@@ -99,12 +128,14 @@ impl<'a> Fields<'a> {
     ) -> Result<Option<Fields<'a>>, Error> {
         match self.find(&[name]) {
             None => Ok(None),
-            Some((_, Value::Object(map))) => Ok(Some(Fields::new(map, path))),
-            Some(_) => Err(self.error(name, "must be an object")),
+            Some((_, value)) => match RawObject::parse(value) {
+                Some(object) if kind(value) == Kind::Object => Ok(Some(Fields::new(object, path))),
+                _ => Err(self.error(name, "must be an object")),
+            },
         }
     }
 
-    pub(crate) fn raw(&self, name: &'static str) -> Option<&'a Value> {
+    pub(crate) fn raw(&self, name: &'static str) -> Option<&'a RawValue> {
         self.find(&[name]).map(|(_, v)| v)
     }
 }

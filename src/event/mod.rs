@@ -11,8 +11,10 @@ mod output;
 
 use alloc::string::String;
 
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 pub use details::{PaymentDetails, SubscriptionDetails};
 pub use kind::{Category, EventKind};
@@ -22,7 +24,7 @@ use crate::error::{Error, ErrorCode};
 use crate::idempotency::idempotency_key;
 use crate::json::parse_body;
 use crate::limits::Limits;
-use crate::timestamp::{parse_iso8601, MAX_UNIX_SECONDS};
+use crate::timestamp::parse_iso8601;
 use fields::Fields;
 
 /// Which of the three body shapes an event arrived in.
@@ -64,7 +66,7 @@ impl Serialize for Shape {
 }
 
 /// A CasPay event, normalized from any shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Event {
     /// The event id (`evt_…`); shape C carries none.
     pub id: Option<String>,
@@ -87,8 +89,9 @@ pub struct Event {
     pub payment: Option<PaymentDetails>,
     /// The subscription, for subscription events.
     pub subscription: Option<SubscriptionDetails>,
-    /// The original `data` object, for fields the model does not name.
-    pub data: Value,
+    /// The original `data` object as sent (exact text, numbers included), for fields the
+    /// model does not name; `serde_json::from_str(event.data.get())` reads it.
+    pub data: Box<RawValue>,
 }
 
 impl Event {
@@ -137,15 +140,7 @@ pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
 
 /// Parses a raw body with explicit limits and an optional freshness check.
 pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Error> {
-    let root = match parse_body(body, &options.limits)? {
-        Value::Object(map) => map,
-        _ => {
-            return Err(
-                Error::new(ErrorCode::InvalidEvent).with_reason("the body must be a JSON object")
-            )
-        }
-    };
-    let top = Fields::new(&root, "");
+    let top = Fields::new(parse_body(body, &options.limits)?, "");
 
     // Shapes A and B name the type `type`; shape C names it `event`.
     let (type_field, type_is_event) = match (top.raw("type"), top.raw("event")) {
@@ -159,30 +154,36 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
             "is missing or empty (the event type goes in `type`, or `event` in the flat shape)",
         ));
     }
+    let data = top
+        .raw("data")
+        .ok_or_else(|| top.error("data", "is missing"))?;
     let data_fields = top
         .nested("data", "data")?
         .ok_or_else(|| top.error("data", "is missing"))?;
     let object_fields = data_fields.nested("object", "data.object")?;
-    let shape = match (type_is_event, object_fields) {
+    let shape = match (type_is_event, object_fields.is_some()) {
         (true, _) => Shape::C,
-        (false, Some(_)) => Shape::B,
-        (false, None) => Shape::A,
+        (false, true) => Shape::B,
+        (false, false) => Shape::A,
     };
 
     let id = top.string(&["id"])?;
     if id.as_deref() == Some("") {
         return Err(top.error("id", "must not be empty"));
     }
-    let created = read_created(&top)?;
+    let created = match top.unix_seconds("created")? {
+        Some(created) => Some(created),
+        None => read_iso_timestamp(&top)?,
+    };
     let kind = EventKind::from_type(&event_type);
 
     // Where the typed details live: shape A nests them by category, B under
     // `data.object`, C flattens them into `data`.
     let details = |a_name: &'static str, a_path: &'static str| -> Result<Fields<'_>, Error> {
-        match (shape, object_fields) {
-            (Shape::B, Some(object)) => Ok(object),
-            (Shape::C, _) => Ok(data_fields),
-            _ => data_fields
+        match shape {
+            Shape::B => object_fields.ok_or_else(|| data_fields.error("object", "is missing")),
+            Shape::C => Ok(data_fields),
+            Shape::A => data_fields
                 .nested(a_name, a_path)?
                 .ok_or_else(|| data_fields.error(a_name, "is missing")),
         }
@@ -212,7 +213,7 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
         livemode: top.boolean(&["livemode"])?,
         payment,
         subscription,
-        data: top.raw("data").cloned().unwrap_or(Value::Null),
+        data: data.to_owned(),
         event_type,
     };
     if let Some(freshness) = options.freshness {
@@ -221,15 +222,8 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
     Ok(event)
 }
 
-/// `created` (unix seconds) in shapes A and B, the ISO `timestamp` in shape C.
-fn read_created(top: &Fields<'_>) -> Result<Option<u64>, Error> {
-    if let Some(created) = top.raw("created") {
-        return created
-            .as_u64()
-            .filter(|&s| s <= MAX_UNIX_SECONDS)
-            .map(Some)
-            .ok_or_else(|| top.error("created", "must be a whole number of unix seconds"));
-    }
+/// Shape C's ISO-8601 `timestamp`, used when there is no `created`.
+fn read_iso_timestamp(top: &Fields<'_>) -> Result<Option<u64>, Error> {
     match top.string(&["timestamp"])? {
         None => Ok(None),
         Some(iso) => parse_iso8601(&iso).map(Some).ok_or_else(|| {

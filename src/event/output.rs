@@ -5,9 +5,9 @@ use alloc::vec::Vec;
 
 use serde::ser::{SerializeStruct, Serializer};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::Event;
+use crate::json::write_with_exact_amounts;
 
 /// The normalized event as JSON text: camelCase keys, absent fields as `null`, amounts as
 /// exact decimal strings (also inside `data`, so no host ever reads an amount as a float).
@@ -18,63 +18,37 @@ use super::Event;
 /// assert!(json.contains(r#""amount":"123456789012345678901""#));
 /// ```
 pub fn to_json(event: &Event) -> Vec<u8> {
-    // Serializing owned strings, booleans and exact numbers into a Vec cannot fail.
-    serde_json::to_vec(event).unwrap_or_default()
+    let data = event.data.get();
+    // Serializing owned strings and numbers cannot fail.
+    let mut out = serde_json::to_vec(&Normalized(event)).unwrap_or_default();
+    // `data` is appended as text: it was validated when parsed, and going through
+    // RawValue would validate it a second time.
+    out.pop();
+    out.reserve(data.len() + 32);
+    out.extend_from_slice(b",\"data\":");
+    write_with_exact_amounts(data, &mut out);
+    out.push(b'}');
+    out
 }
 
-impl Serialize for Event {
+/// Every field of the normalized event but `data`, which `to_json` appends.
+struct Normalized<'a>(&'a Event);
+
+impl Serialize for Normalized<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("Event", 12)?;
-        s.serialize_field("id", &self.id)?;
-        s.serialize_field("type", &self.event_type)?;
-        s.serialize_field("kind", &self.kind)?;
-        s.serialize_field("category", &self.kind.category())?;
-        s.serialize_field("shape", &self.shape)?;
-        s.serialize_field("created", &self.created)?;
-        s.serialize_field("merchantId", &self.merchant_id)?;
-        s.serialize_field("livemode", &self.livemode)?;
-        s.serialize_field("idempotencyKey", &self.idempotency_key)?;
-        s.serialize_field("payment", &self.payment)?;
-        s.serialize_field("subscription", &self.subscription)?;
-        s.serialize_field(
-            "data",
-            &ExactAmounts {
-                value: &self.data,
-                is_amount: false,
-            },
-        )?;
+        let event = self.0;
+        let mut s = serializer.serialize_struct("Event", 11)?;
+        s.serialize_field("id", &event.id)?;
+        s.serialize_field("type", &event.event_type)?;
+        s.serialize_field("kind", &event.kind)?;
+        s.serialize_field("category", &event.kind.category())?;
+        s.serialize_field("shape", &event.shape)?;
+        s.serialize_field("created", &event.created)?;
+        s.serialize_field("merchantId", &event.merchant_id)?;
+        s.serialize_field("livemode", &event.livemode)?;
+        s.serialize_field("idempotencyKey", &event.idempotency_key)?;
+        s.serialize_field("payment", &event.payment)?;
+        s.serialize_field("subscription", &event.subscription)?;
         s.end()
-    }
-}
-
-/// Writes a JSON value as sent, except that numbers under amount keys become strings.
-struct ExactAmounts<'a> {
-    value: &'a Value,
-    is_amount: bool,
-}
-
-fn is_amount_key(key: &str) -> bool {
-    key == "amount" || key.ends_with("_amount") || key.ends_with("Amount")
-}
-
-impl Serialize for ExactAmounts<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.value {
-            Value::Number(n) if self.is_amount => serializer.serialize_str(n.as_str()),
-            Value::Array(items) => serializer.collect_seq(items.iter().map(|value| ExactAmounts {
-                value,
-                is_amount: false,
-            })),
-            Value::Object(map) => serializer.collect_map(map.iter().map(|(key, value)| {
-                (
-                    key,
-                    ExactAmounts {
-                        value,
-                        is_amount: is_amount_key(key),
-                    },
-                )
-            })),
-            other => other.serialize(serializer),
-        }
     }
 }
