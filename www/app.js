@@ -205,7 +205,10 @@ function wire(api) {
 }
 
 for (const button of buttons) button.disabled = true;
-import('./dist/caspay-webhooks.js').then(wire, (error) => {
+/** @type {Promise<Api>} */
+// @ts-expect-error the bundle exists only once serve.mjs (or build.mjs) has built it; it is the package's browser build
+const loading = import('./dist/caspay-webhooks.js');
+loading.then(wire, (error) => {
   $('engine').dataset.state = 'error';
   $('engine').textContent = `The WebAssembly core failed to load: ${error}`;
 });
