@@ -181,7 +181,7 @@ final class CasPay_Wasm_Runtime {
 			$restricted = false !== strpos( $e->getMessage(), 'restricted' );
 			throw new CasPay_Engine_Unavailable_Exception(
 				$restricted
-					? sprintf( 'PHP FFI is restricted in this server API (%s) by ffi.enable=preload. Set ffi.enable=1 in php.ini (it cannot be changed at runtime), or use ffi.preload with opcache preloading as readme.txt describes.', PHP_SAPI )
+					? sprintf( 'PHP FFI is not allowed here (ffi.enable=%1$s, server API %2$s). Set ffi.enable=1 in php.ini (it cannot be changed at runtime), or use ffi.preload with opcache preloading as readme.txt describes.', (string) ini_get( 'ffi.enable' ), PHP_SAPI )
 					: sprintf( 'Wasmtime\'s C API library %1$s could not be loaded: %2$s', $library, $e->getMessage() )
 			);
 		}

@@ -8,3 +8,4 @@
 error_reporting( E_ALL );
 require dirname( __DIR__, 2 ) . '/includes/autoload.php';
 require __DIR__ . '/class-caspay-test-vectors.php';
+require __DIR__ . '/class-caspay-memory-delivery-store.php';

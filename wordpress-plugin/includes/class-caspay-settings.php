@@ -1,0 +1,375 @@
+<?php
+/**
+ * Settings → CasPay Webhooks: secrets, limits, engine status and the delivery log.
+ *
+ * @package CasPay_Webhooks
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+/**
+ * The admin screen, built on the Settings API (options.php checks the nonce and the
+ * capability of the settings form); the log's one action posts to admin-post.php with
+ * its own nonce and capability check.
+ */
+final class CasPay_Settings {
+
+	const PAGE          = 'caspay-webhooks';
+	const GROUP         = 'caspay_webhooks';
+	const CAPABILITY    = 'manage_options';
+	const CLEAR_ACTION  = 'caspay_webhooks_clear_log';
+	const SECRET_FORMAT = '/^whsec_[A-Za-z0-9]{32}$/';
+	const PER_PAGE      = 50;
+
+	/**
+	 * Hooks the screen.
+	 *
+	 * @param string $plugin_file The main plugin file.
+	 */
+	public static function register( $plugin_file ) {
+		add_action( 'admin_menu', array( __CLASS__, 'add_page' ) );
+		add_action( 'admin_init', array( __CLASS__, 'register_settings' ) );
+		add_action( 'admin_post_' . self::CLEAR_ACTION, array( __CLASS__, 'clear_log' ) );
+		add_filter( 'plugin_action_links_' . plugin_basename( $plugin_file ), array( __CLASS__, 'action_links' ) );
+	}
+
+	/**
+	 * Adds the page under Settings.
+	 */
+	public static function add_page() {
+		add_options_page(
+			__( 'CasPay Webhooks', 'caspay-webhooks' ),
+			__( 'CasPay Webhooks', 'caspay-webhooks' ),
+			self::CAPABILITY,
+			self::PAGE,
+			array( __CLASS__, 'render' )
+		);
+	}
+
+	/**
+	 * A Settings link on the Plugins screen.
+	 *
+	 * @param string[] $links Existing links.
+	 * @return string[]
+	 */
+	public static function action_links( $links ) {
+		$url = admin_url( 'options-general.php?page=' . self::PAGE );
+		array_unshift( $links, '<a href="' . esc_url( $url ) . '">' . esc_html__( 'Settings', 'caspay-webhooks' ) . '</a>' );
+		return $links;
+	}
+
+	/**
+	 * Registers the options, the section and the fields.
+	 */
+	public static function register_settings() {
+		register_setting(
+			self::GROUP,
+			CasPay_Plugin::OPTION_SECRET,
+			array(
+				'type'              => 'string',
+				'sanitize_callback' => array( __CLASS__, 'sanitize_secret' ),
+				'default'           => '',
+			)
+		);
+		register_setting(
+			self::GROUP,
+			CasPay_Plugin::OPTION_PREVIOUS_SECRET,
+			array(
+				'type'              => 'string',
+				'sanitize_callback' => array( __CLASS__, 'sanitize_previous_secret' ),
+				'default'           => '',
+			)
+		);
+		register_setting(
+			self::GROUP,
+			CasPay_Plugin::OPTION_TOLERANCE,
+			array(
+				'type'              => 'integer',
+				'sanitize_callback' => 'absint',
+				'default'           => 0,
+			)
+		);
+		register_setting(
+			self::GROUP,
+			CasPay_Plugin::OPTION_MAX_PAYLOAD,
+			array(
+				'type'              => 'integer',
+				'sanitize_callback' => array( __CLASS__, 'sanitize_max_payload' ),
+				'default'           => CasPay_Webhooks::DEFAULT_MAX_PAYLOAD_BYTES,
+			)
+		);
+		register_setting(
+			self::GROUP,
+			CasPay_Plugin::OPTION_ENGINE,
+			array(
+				'type'              => 'string',
+				'sanitize_callback' => array( 'CasPay_Engine_Selector', 'preference' ),
+				'default'           => 'auto',
+			)
+		);
+
+		add_settings_section( 'caspay_webhooks_main', __( 'Endpoint', 'caspay-webhooks' ), '__return_null', self::PAGE );
+		add_settings_field( 'caspay_webhooks_url', __( 'Webhook URL', 'caspay-webhooks' ), array( __CLASS__, 'field_url' ), self::PAGE, 'caspay_webhooks_main' );
+		add_settings_field( CasPay_Plugin::OPTION_SECRET, __( 'Endpoint secret', 'caspay-webhooks' ), array( __CLASS__, 'field_secret' ), self::PAGE, 'caspay_webhooks_main', array( 'label_for' => CasPay_Plugin::OPTION_SECRET ) );
+		add_settings_field( CasPay_Plugin::OPTION_PREVIOUS_SECRET, __( 'Previous secret', 'caspay-webhooks' ), array( __CLASS__, 'field_previous_secret' ), self::PAGE, 'caspay_webhooks_main', array( 'label_for' => CasPay_Plugin::OPTION_PREVIOUS_SECRET ) );
+		add_settings_field( CasPay_Plugin::OPTION_TOLERANCE, __( 'Timestamp tolerance', 'caspay-webhooks' ), array( __CLASS__, 'field_tolerance' ), self::PAGE, 'caspay_webhooks_main', array( 'label_for' => CasPay_Plugin::OPTION_TOLERANCE ) );
+		add_settings_field( CasPay_Plugin::OPTION_MAX_PAYLOAD, __( 'Maximum payload', 'caspay-webhooks' ), array( __CLASS__, 'field_max_payload' ), self::PAGE, 'caspay_webhooks_main', array( 'label_for' => CasPay_Plugin::OPTION_MAX_PAYLOAD ) );
+		add_settings_field( CasPay_Plugin::OPTION_ENGINE, __( 'Engine', 'caspay-webhooks' ), array( __CLASS__, 'field_engine' ), self::PAGE, 'caspay_webhooks_main', array( 'label_for' => CasPay_Plugin::OPTION_ENGINE ) );
+	}
+
+	/**
+	 * Keeps the saved secret when the masked field is left blank.
+	 *
+	 * @param mixed $value Submitted value.
+	 * @return string
+	 */
+	public static function sanitize_secret( $value ) {
+		return self::sanitize_secret_value( $value, CasPay_Plugin::OPTION_SECRET, false );
+	}
+
+	/**
+	 * As sanitize_secret(), plus the "remove" checkbox.
+	 *
+	 * @param mixed $value Submitted value.
+	 * @return string
+	 */
+	public static function sanitize_previous_secret( $value ) {
+		return self::sanitize_secret_value( $value, CasPay_Plugin::OPTION_PREVIOUS_SECRET, true );
+	}
+
+	/**
+	 * Shared secret sanitizing. The secret is the HMAC key byte for byte, so nothing is
+	 * changed inside it; only surrounding whitespace (a copy-paste accident) is removed.
+	 *
+	 * @param mixed  $value     Submitted value.
+	 * @param string $option    Option name.
+	 * @param bool   $removable Whether the remove checkbox applies.
+	 * @return string
+	 */
+	private static function sanitize_secret_value( $value, $option, $removable ) {
+		// options.php verified the nonce and the capability before calling sanitizers.
+		if ( $removable && ! empty( $_POST['caspay_webhooks_remove_previous'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing
+			return '';
+		}
+		$current = (string) get_option( $option, '' );
+		$value   = is_string( $value ) ? trim( $value ) : '';
+		if ( '' === $value ) {
+			return $current;
+		}
+		if ( preg_match( '/[\x00-\x1F\x7F]/', $value ) ) {
+			add_settings_error( $option, 'caspay_secret_invalid', __( 'The secret contains control characters and was not saved.', 'caspay-webhooks' ) );
+			return $current;
+		}
+		if ( ! preg_match( self::SECRET_FORMAT, $value ) ) {
+			add_settings_error( $option, 'caspay_secret_format', __( 'Saved, but the secret does not look like a CasPay secret (whsec_ followed by 32 letters and digits). Check that you copied all of it.', 'caspay-webhooks' ), 'warning' );
+		}
+		return $value;
+	}
+
+	/**
+	 * The payload limit: at least 1 KiB, at most 16 MiB.
+	 *
+	 * @param mixed $value Submitted value.
+	 * @return int
+	 */
+	public static function sanitize_max_payload( $value ) {
+		$value = absint( $value );
+		return 0 === $value ? CasPay_Webhooks::DEFAULT_MAX_PAYLOAD_BYTES : min( max( $value, 1024 ), 16 * 1024 * 1024 );
+	}
+
+	/**
+	 * The URL field.
+	 */
+	public static function field_url() {
+		printf(
+			'<input type="text" class="large-text code" readonly value="%1$s" onfocus="this.select()" /><p class="description">%2$s</p>',
+			esc_attr( CasPay_Plugin::webhook_url() ),
+			esc_html__( 'Paste this URL as the webhook endpoint in your CasPay dashboard.', 'caspay-webhooks' )
+		);
+	}
+
+	/**
+	 * A masked secret input: the saved value is never sent back to the browser.
+	 *
+	 * @param string $option Option name.
+	 */
+	private static function secret_input( $option ) {
+		$saved = '' !== (string) get_option( $option, '' );
+		printf(
+			'<input type="password" id="%1$s" name="%1$s" class="regular-text code" value="" autocomplete="new-password" spellcheck="false" placeholder="%2$s" />',
+			esc_attr( $option ),
+			esc_attr( $saved ? __( 'Saved. Leave blank to keep it.', 'caspay-webhooks' ) : 'whsec_…' )
+		);
+	}
+
+	/**
+	 * The secret field.
+	 */
+	public static function field_secret() {
+		self::secret_input( CasPay_Plugin::OPTION_SECRET );
+		echo '<p class="description">' . esc_html__( 'The signing secret of this endpoint in the CasPay dashboard (starts with whsec_). Deliveries are rejected until it is set.', 'caspay-webhooks' ) . '</p>';
+	}
+
+	/**
+	 * The previous secret field.
+	 */
+	public static function field_previous_secret() {
+		self::secret_input( CasPay_Plugin::OPTION_PREVIOUS_SECRET );
+		if ( '' !== (string) get_option( CasPay_Plugin::OPTION_PREVIOUS_SECRET, '' ) ) {
+			echo ' <label><input type="checkbox" name="caspay_webhooks_remove_previous" value="1" /> ' . esc_html__( 'Remove', 'caspay-webhooks' ) . '</label>';
+		}
+		echo '<p class="description">' . esc_html__( 'While rotating the secret in CasPay, put the old one here: deliveries signed with either are accepted. Remove it once the log shows no delivery verified with it.', 'caspay-webhooks' ) . '</p>';
+	}
+
+	/**
+	 * The tolerance field.
+	 */
+	public static function field_tolerance() {
+		printf(
+			'<input type="number" min="0" step="1" id="%1$s" name="%1$s" value="%2$s" class="small-text" /> %3$s<p class="description">%4$s</p>',
+			esc_attr( CasPay_Plugin::OPTION_TOLERANCE ),
+			esc_attr( (string) get_option( CasPay_Plugin::OPTION_TOLERANCE, 0 ) ),
+			esc_html__( 'seconds (0 = off)', 'caspay-webhooks' ),
+			esc_html__( 'Reject events whose signed creation time is further than this from now. CasPay retries a failed delivery with the same body for about 13 hours, so a short tolerance rejects legitimate retries; duplicates are already stopped by event id. If you enable it, allow at least 172800 (two days).', 'caspay-webhooks' )
+		);
+	}
+
+	/**
+	 * The payload limit field.
+	 */
+	public static function field_max_payload() {
+		printf(
+			'<input type="number" min="1024" step="1" id="%1$s" name="%1$s" value="%2$s" class="regular-text" /> %3$s',
+			esc_attr( CasPay_Plugin::OPTION_MAX_PAYLOAD ),
+			esc_attr( (string) get_option( CasPay_Plugin::OPTION_MAX_PAYLOAD, CasPay_Webhooks::DEFAULT_MAX_PAYLOAD_BYTES ) ),
+			esc_html__( 'bytes; larger bodies are answered 413 before anything else is checked.', 'caspay-webhooks' )
+		);
+	}
+
+	/**
+	 * The engine field and what is active now.
+	 */
+	public static function field_engine() {
+		$current = (string) get_option( CasPay_Plugin::OPTION_ENGINE, 'auto' );
+		$labels  = array(
+			'auto' => __( 'Automatic: WebAssembly when available, else PHP', 'caspay-webhooks' ),
+			'wasm' => __( 'WebAssembly (Wasmtime through PHP FFI)', 'caspay-webhooks' ),
+			'php'  => __( 'Pure PHP', 'caspay-webhooks' ),
+		);
+		printf( '<select id="%1$s" name="%1$s">', esc_attr( CasPay_Plugin::OPTION_ENGINE ) );
+		foreach ( $labels as $value => $label ) {
+			printf( '<option value="%1$s" %2$s>%3$s</option>', esc_attr( $value ), selected( $current, $value, false ), esc_html( $label ) );
+		}
+		echo '</select>';
+		if ( defined( 'CASPAY_WEBHOOKS_ENGINE' ) ) {
+			echo '<p class="description">' . esc_html__( 'The CASPAY_WEBHOOKS_ENGINE constant overrides this setting.', 'caspay-webhooks' ) . '</p>';
+		}
+		$webhooks = CasPay_Plugin::webhooks();
+		$engine   = $webhooks->engine();
+		echo '<p><strong>' . esc_html__( 'Active engine:', 'caspay-webhooks' ) . '</strong> <code>' . esc_html( $engine->name() ) . '</code> — ' . esc_html( $webhooks->engine_reason() ) . '</p>';
+		if ( $engine instanceof CasPay_Wasm_Engine ) {
+			echo '<ul>';
+			foreach ( $engine->details() as $label => $value ) {
+				echo '<li><code>' . esc_html( $label ) . '</code>: ' . esc_html( $value ) . '</li>';
+			}
+			echo '</ul>';
+		}
+		echo '<p class="description">' . esc_html__( 'Both engines give identical results for every delivery. The WebAssembly engine runs the same Rust code as CasPay integrations in Node.js and edge runtimes; it needs PHP FFI enabled (ffi.enable=1) and Wasmtime\'s C library (see readme.txt).', 'caspay-webhooks' ) . '</p>';
+	}
+
+	/**
+	 * The page: settings tab or deliveries tab.
+	 */
+	public static function render() {
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'You do not have permission to manage CasPay webhooks.', 'caspay-webhooks' ), 403 );
+		}
+		$tab  = isset( $_GET['tab'] ) && 'deliveries' === $_GET['tab'] ? 'deliveries' : 'settings'; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+		$base = admin_url( 'options-general.php?page=' . self::PAGE );
+		echo '<div class="wrap"><h1>' . esc_html__( 'CasPay Webhooks', 'caspay-webhooks' ) . '</h1>';
+		echo '<nav class="nav-tab-wrapper">';
+		printf( '<a href="%1$s" class="nav-tab %2$s">%3$s</a>', esc_url( $base ), 'settings' === $tab ? 'nav-tab-active' : '', esc_html__( 'Settings', 'caspay-webhooks' ) );
+		printf( '<a href="%1$s" class="nav-tab %2$s">%3$s</a>', esc_url( add_query_arg( 'tab', 'deliveries', $base ) ), 'deliveries' === $tab ? 'nav-tab-active' : '', esc_html__( 'Deliveries', 'caspay-webhooks' ) );
+		echo '</nav>';
+		if ( 'deliveries' === $tab ) {
+			self::render_deliveries();
+		} else {
+			echo '<form method="post" action="' . esc_url( admin_url( 'options.php' ) ) . '">';
+			settings_fields( self::GROUP );
+			do_settings_sections( self::PAGE );
+			submit_button();
+			echo '</form>';
+		}
+		echo '</div>';
+	}
+
+	/**
+	 * The delivery log.
+	 */
+	private static function render_deliveries() {
+		$page  = isset( $_GET['paged'] ) ? max( 1, absint( $_GET['paged'] ) ) : 1; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+		$total = CasPay_Delivery_Log::count();
+		$rows  = CasPay_Delivery_Log::recent( self::PER_PAGE, $page );
+		if ( isset( $_GET['cleared'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+			echo '<div class="notice notice-success"><p>' . esc_html__( 'Rejected and duplicate deliveries were deleted.', 'caspay-webhooks' ) . '</p></div>';
+		}
+		echo '<p>' . esc_html(
+			sprintf(
+				/* translators: %d: number of logged deliveries */
+				_n( '%d delivery logged.', '%d deliveries logged.', $total, 'caspay-webhooks' ),
+				$total
+			)
+		) . '</p>';
+		echo '<table class="widefat striped"><thead><tr>';
+		foreach ( array( __( 'Received (UTC)', 'caspay-webhooks' ), __( 'Type', 'caspay-webhooks' ), __( 'Idempotency key', 'caspay-webhooks' ), __( 'Status', 'caspay-webhooks' ), __( 'Code', 'caspay-webhooks' ), __( 'Engine', 'caspay-webhooks' ), __( 'Secret', 'caspay-webhooks' ) ) as $heading ) {
+			echo '<th scope="col">' . esc_html( $heading ) . '</th>';
+		}
+		echo '</tr></thead><tbody>';
+		if ( ! $rows ) {
+			echo '<tr><td colspan="7">' . esc_html__( 'No deliveries yet.', 'caspay-webhooks' ) . '</td></tr>';
+		}
+		foreach ( $rows as $row ) {
+			$secret = null === $row['secret_index'] ? '' : ( '0' === (string) $row['secret_index'] ? __( 'current', 'caspay-webhooks' ) : __( 'previous', 'caspay-webhooks' ) );
+			echo '<tr>';
+			echo '<td>' . esc_html( $row['received_at'] ) . '</td>';
+			echo '<td><code>' . esc_html( $row['event_type'] ) . '</code></td>';
+			echo '<td><code>' . esc_html( $row['idempotency_key'] ) . '</code></td>';
+			echo '<td>' . esc_html( $row['http_status'] . ' ' . $row['status'] ) . '</td>';
+			echo '<td>' . esc_html( $row['error_code'] ) . '</td>';
+			echo '<td>' . esc_html( $row['engine'] ) . '</td>';
+			echo '<td>' . esc_html( $secret ) . '</td>';
+			echo '</tr>';
+		}
+		echo '</tbody></table>';
+		$links = paginate_links(
+			array(
+				'base'    => add_query_arg( 'paged', '%#%' ),
+				'format'  => '',
+				'current' => $page,
+				'total'   => max( 1, (int) ceil( $total / self::PER_PAGE ) ),
+			)
+		);
+		if ( $links ) {
+			echo '<div class="tablenav"><div class="tablenav-pages">' . wp_kses_post( $links ) . '</div></div>';
+		}
+		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
+		echo '<input type="hidden" name="action" value="' . esc_attr( self::CLEAR_ACTION ) . '" />';
+		wp_nonce_field( self::CLEAR_ACTION );
+		submit_button( __( 'Delete rejected and duplicate deliveries', 'caspay-webhooks' ), 'delete', 'submit', false );
+		echo '<p class="description">' . esc_html__( 'Received events stay: they are how repeated deliveries are recognized.', 'caspay-webhooks' ) . '</p>';
+		echo '</form>';
+	}
+
+	/**
+	 * Handles the clear-log form.
+	 */
+	public static function clear_log() {
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'You do not have permission to manage CasPay webhooks.', 'caspay-webhooks' ), 403 );
+		}
+		check_admin_referer( self::CLEAR_ACTION );
+		CasPay_Delivery_Log::clear_log();
+		wp_safe_redirect( admin_url( 'options-general.php?page=' . self::PAGE . '&tab=deliveries&cleared=1' ) );
+		exit;
+	}
+}

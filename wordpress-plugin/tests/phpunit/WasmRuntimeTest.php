@@ -1,0 +1,218 @@
+<?php
+/**
+ * The WebAssembly engine's runtime: module cache safety, traps, limits, fallbacks.
+ *
+ * @package CasPay_Webhooks
+ */
+
+use PHPUnit\Framework\TestCase;
+
+/**
+ * Runs real Wasmtime, in this process and in fresh PHP processes.
+ */
+final class WasmRuntimeTest extends TestCase {
+
+	/**
+	 * A private temporary directory for this test.
+	 *
+	 * @var string
+	 */
+	private $tmp;
+
+	/**
+	 * Creates the directory.
+	 */
+	protected function setUp(): void {
+		$this->tmp = sys_get_temp_dir() . '/caspay-test-' . bin2hex( random_bytes( 6 ) );
+		mkdir( $this->tmp, 0700 );
+	}
+
+	/**
+	 * Removes the directory.
+	 */
+	protected function tearDown(): void {
+		exec( 'rm -rf ' . escapeshellarg( $this->tmp ) );
+	}
+
+	/**
+	 * Runs the engine report fixture in a fresh PHP process.
+	 *
+	 * @param string $cache_dir Cache dir or '-'.
+	 * @param string $prefix    Shell prefix (ulimit) and PHP flags.
+	 * @param string $php_flags Extra php -d flags.
+	 * @return array
+	 */
+	private static function report( $cache_dir, $prefix = '', $php_flags = '-d ffi.enable=1' ) {
+		$command = $prefix . escapeshellarg( PHP_BINARY ) . ' ' . $php_flags . ' ' . escapeshellarg( __DIR__ . '/fixtures/engine-report.php' ) . ' ' . escapeshellarg( $cache_dir ) . ' 2>&1';
+		exec( 'bash -c ' . escapeshellarg( $command ), $output, $status );
+		$text = implode( "\n", $output );
+		self::assertSame( 0, $status, $text );
+		$report = json_decode( $text, true );
+		self::assertIsArray( $report, $text );
+		self::assertSame( hash_hmac( 'sha256', '{"id":"evt_1"}', 'whsec_test' ), $report['sign'] );
+		return $report;
+	}
+
+	/**
+	 * The first process compiles and saves the module privately; the next loads it.
+	 */
+	public function test_module_is_compiled_once_then_loaded_from_the_cache() {
+		$dir    = $this->tmp . '/cache';
+		$first  = self::report( $dir );
+		$second = self::report( $dir );
+		$this->assertSame( 'wasm', $first['engine'], $first['reason'] );
+		$this->assertStringStartsWith( 'compiled and saved to ' . $dir . '/module-', $first['details']['cache'] );
+		$this->assertStringStartsWith( 'loaded from ' . $dir . '/module-', $second['details']['cache'] );
+		$this->assertSame( 0700, fileperms( $dir ) & 0777 );
+		$files = glob( $dir . '/module-*.cwasm' );
+		$this->assertCount( 1, $files );
+		$this->assertSame( 0600, fileperms( $files[0] ) & 0777 );
+	}
+
+	/**
+	 * Our own directory, left too open, is tightened before use.
+	 */
+	public function test_open_cache_directory_of_ours_is_tightened() {
+		$dir = $this->tmp . '/open';
+		mkdir( $dir );
+		chmod( $dir, 0777 );
+		$report = self::report( $dir );
+		$this->assertStringStartsWith( 'compiled and saved', $report['details']['cache'] );
+		$this->assertSame( 0700, fileperms( $dir ) & 0777 );
+	}
+
+	/**
+	 * A symlinked directory is never used (it could point anywhere).
+	 */
+	public function test_symlinked_cache_directory_is_refused() {
+		mkdir( $this->tmp . '/elsewhere', 0700 );
+		symlink( $this->tmp . '/elsewhere', $this->tmp . '/link' );
+		$report = self::report( $this->tmp . '/link' );
+		$this->assertSame( 'wasm', $report['engine'] );
+		$this->assertStringContainsString( 'off: ' . $this->tmp . '/link: is a symbolic link', $report['details']['cache'] );
+		$this->assertSame( array(), glob( $this->tmp . '/elsewhere/*' ) );
+	}
+
+	/**
+	 * A directory owned by someone else is never used (as root, chown makes one).
+	 */
+	public function test_foreign_cache_directory_is_refused() {
+		$dir = $this->tmp . '/foreign';
+		mkdir( $dir, 0700 );
+		if ( 0 === posix_geteuid() ) {
+			chown( $dir, 65534 );
+			$expected = 'is owned by another user';
+		} else {
+			chmod( $dir, 0000 ); // Not root: an unusable directory must still leave the engine working.
+			$expected = 'off: ';
+		}
+		$report = self::report( $dir );
+		$this->assertSame( 'wasm', $report['engine'] );
+		$this->assertStringContainsString( $expected, $report['details']['cache'] );
+	}
+
+	/**
+	 * Cache files another user could have written, or that are not modules, are not loaded.
+	 */
+	public function test_untrusted_or_corrupt_cache_files_are_replaced() {
+		$dir   = $this->tmp . '/cache';
+		$first = self::report( $dir );
+		$file  = substr( $first['details']['cache'], strlen( 'compiled and saved to ' ) );
+		chmod( $file, 0666 );
+		$writable = self::report( $dir );
+		$this->assertStringStartsWith( 'compiled and saved', $writable['details']['cache'] );
+		$this->assertSame( 0600, fileperms( $file ) & 0777 );
+
+		file_put_contents( $file, 'not a module' );
+		$corrupt = self::report( $dir );
+		$this->assertStringStartsWith( 'compiled and saved', $corrupt['details']['cache'] );
+		$this->assertArrayHasKey( 'cache_error', $corrupt['details'] );
+		$this->assertStringStartsWith( 'loaded from', self::report( $dir )['details']['cache'] );
+	}
+
+	/**
+	 * No 4 GiB reservation per memory: the engine runs under `ulimit -v` of 1 GiB.
+	 */
+	public function test_runs_under_a_virtual_memory_limit() {
+		$report = self::report( $this->tmp . '/cache', 'ulimit -v 1048576 && ' );
+		$this->assertSame( 'wasm', $report['engine'], $report['reason'] );
+	}
+
+	/**
+	 * Without FFI the automatic choice is PHP, and the reason says how to fix it.
+	 */
+	public function test_without_ffi_the_php_engine_answers() {
+		$report = self::report( '-', '', '-d ffi.enable=0' );
+		$this->assertSame( 'php', $report['engine'] );
+		$this->assertStringContainsString( 'ffi.enable=1', $report['reason'] );
+	}
+
+	/**
+	 * A missing library is a clear error for `wasm` and a fallback for `auto`.
+	 */
+	public function test_missing_library() {
+		$config = array(
+			'library'   => $this->tmp . '/nope/libwasmtime.so',
+			'cache_dir' => false,
+		);
+		try {
+			CasPay_Engine_Selector::create( 'wasm', $config );
+			$this->fail( 'created an engine without a library' );
+		} catch ( CasPay_Engine_Unavailable_Exception $e ) {
+			$this->assertStringContainsString( 'CASPAY_WEBHOOKS_WASMTIME_LIB', $e->getMessage() );
+		}
+		$selected = CasPay_Engine_Selector::select( 'auto', $config );
+		$this->assertSame( 'php', $selected['engine']->name() );
+		$this->assertStringContainsString( 'was not found', $selected['reason'] );
+	}
+
+	/**
+	 * A module that is not the plain-ABI build is refused at load.
+	 */
+	public function test_foreign_module_is_refused() {
+		file_put_contents( $this->tmp . '/empty.wasm', "\0asm\x01\0\0\0" );
+		$this->expectException( CasPay_Engine_Unavailable_Exception::class );
+		$this->expectExceptionMessage( 'lacks the export memory' );
+		CasPay_Engine_Selector::create(
+			'wasm',
+			array(
+				'module'    => $this->tmp . '/empty.wasm',
+				'cache_dir' => false,
+			)
+		);
+	}
+
+	/**
+	 * A trap (here: memory exhausted while parsing) costs the instance, not the engine:
+	 * internal_error, then the next calls work on a fresh instance.
+	 */
+	public function test_trap_replaces_the_instance() {
+		$engine   = CasPay_Engine_Selector::create(
+			'wasm',
+			array(
+				'memory_limit' => 2 * 1024 * 1024,
+				'cache_dir'    => false,
+			)
+		);
+		$webhooks = new CasPay_Webhooks( $engine );
+		$body     = '{"type":"test.webhook","data":{"s":"' . str_repeat( 'a', 600000 ) . '"}}';
+		try {
+			$webhooks->parse( $body, array( 'max_payload_bytes' => 1000000 ) );
+			$this->fail( 'parsed 600 kB within 2 MiB of WebAssembly memory' );
+		} catch ( CasPay_Webhook_Exception $e ) {
+			$this->assertSame( 'internal_error', $e->code_name );
+			$this->assertStringContainsString( 'replaced', $e->getMessage() );
+		}
+		$this->assertSame( 1, $engine->replaced_instances );
+		$this->assertSame( 'test.webhook', $webhooks->parse( '{"type":"test.webhook","data":{}}' )['type'] );
+		$this->assertSame( hash_hmac( 'sha256', 'x', 'k' ), $webhooks->sign( 'x', 'k' ) );
+
+		$huge = str_repeat( ' ', 3 * 1024 * 1024 );
+		try {
+			$webhooks->verify( $huge, str_repeat( '0', 64 ), 'k' );
+			$this->fail( 'verified 3 MiB within 2 MiB of WebAssembly memory' );
+		} catch ( CasPay_Webhook_Exception $e ) {
+			$this->assertSame( 'payload_too_large', $e->code_name );
+		}
+	}
+}
