@@ -38,3 +38,7 @@ test-wordpress: ## real WordPress + MariaDB end to end, with each engine
 
 plugin-zip: ## an installable caspay-webhooks.zip of the WordPress plugin
 	scripts/plugin-zip.sh
+
+bench: ## the package against node:crypto, hash-wasm and JSON.parse, as ratios of medians
+	scripts/build-pkg.sh
+	node bench/run.mjs

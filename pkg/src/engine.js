@@ -78,17 +78,7 @@ function put(part, at) {
     inputView.set(part, at);
     return part.length;
   }
-  // Short ASCII text (signatures, secrets) is copied directly: cheaper than a subarray
-  // and an encoder call. encodeInto handles the rest (three bytes per UTF-16 unit at most).
-  if (part.length <= 128) {
-    let i = 0;
-    for (; i < part.length; i++) {
-      const unit = part.charCodeAt(i);
-      if (unit > 0x7f) break;
-      inputView[at + i] = unit;
-    }
-    if (i === part.length) return i;
-  }
+  // encodeInto never needs more than three bytes per UTF-16 unit, which reserveInput allowed.
   return encoder.encodeInto(part, at === 0 ? inputView : inputView.subarray(at)).written;
 }
 
