@@ -184,3 +184,14 @@ test('the page only ever talked to its own origin and logged no errors', () => {
   assert.deepEqual(requested.filter((url) => !url.startsWith(`${origin}/`) && !url.startsWith('data:')), []);
   assert.deepEqual(pageErrors, []);
 });
+
+test('the server sends the same-origin CSP, serves wasm as application/wasm, and nothing outside its roots', async () => {
+  const page = await fetch(server.url);
+  assert.match(String(page.headers.get('content-security-policy')), /connect-src 'self'/);
+  const wasm = await fetch(new URL('dist/caspay_webhooks_bg.wasm', server.url));
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  for (const path of ['/tests/vectors/..%2f..%2fpackage.json', '/tests/vectors/%2e%2e/%2e%2e/package.json', '/serve.mjs', '/build.mjs']) {
+    assert.equal((await fetch(new URL(path, server.url))).status, 404, path);
+  }
+  assert.equal((await fetch(server.url, { method: 'POST' })).status, 405);
+});
