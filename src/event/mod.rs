@@ -124,7 +124,7 @@ pub struct ParseOptions {
 
 /// Parses a raw body with the default limits and no freshness check.
 ///
-/// This does NOT verify the signature: use [`construct_event`] (or verify first) for
+/// This does NOT verify the signature: use [`crate::construct_event`] (or verify first) for
 /// anything received over the network.
 ///
 /// ```
