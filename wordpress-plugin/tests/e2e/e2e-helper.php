@@ -54,6 +54,14 @@ $_SERVER['REQUEST_URI'] = '/';
 if ( 'install' === $command ) {
 	define( 'WP_INSTALLING', true );
 }
+/**
+ * No mail server here: wp_install()'s welcome mail goes nowhere (pluggable override).
+ *
+ * @return bool
+ */
+function wp_mail() {
+	return true;
+}
 require getenv( 'CASPAY_E2E_DOCROOT' ) . '/wp-load.php';
 
 switch ( $command ) {
