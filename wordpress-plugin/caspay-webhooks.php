@@ -4,7 +4,7 @@
  * Description:       Receives CasPay webhooks: verifies each delivery's HMAC-SHA256 signature in constant time, parses every CasPay body shape into one event, processes each event once, and fires WordPress actions. Runs the project's Rust core as WebAssembly when PHP FFI is available, identical pure PHP otherwise.
  * Version:           0.1.0
  * Requires at least: 6.0
- * Requires PHP:      7.4
+ * Requires PHP:      8.0
  * Author:            caspay-webhooks contributors
  * License:           MIT
  * License URI:       https://opensource.org/licenses/MIT
