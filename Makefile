@@ -13,7 +13,7 @@ build: ## the WebAssembly builds, the npm package in pkg/ and the CLI
 demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: test-rust test-node ## every test of the project
+test: test-rust test-node test-worker test-browser test-php test-wordpress ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh
@@ -28,6 +28,17 @@ test-node: ## the built package in Node: vectors (import and require), API, rece
 	scripts/build-pkg.sh
 	npx tsc -p .
 	node --test tests/node/
+
+.PHONY: test-worker test-browser playground
+test-worker: ## the Cloudflare Worker example and the shared vectors on real workerd; esbuild bundles
+	scripts/test-worker.sh
+
+test-browser: ## the playground and the shared vectors in Chromium
+	scripts/test-browser.sh
+
+playground: ## serve the playground on http://127.0.0.1:4173/
+	scripts/build-pkg.sh
+	node www/serve.mjs
 
 .PHONY: test-php test-wordpress plugin-zip
 test-php: ## PHPUnit: both PHP engines over the shared vectors, the plugin's request handling

@@ -13,30 +13,10 @@ export const WORKER_CONDITIONS = ['workerd', 'worker', 'browser'];
 export const COMPILED_WASM_RULE = { type: /** @type {const} */ ('CompiledWasm'), include: ['**/*.wasm'] };
 
 /**
- * pkg/package.json declares `"sideEffects": false`, which lets esbuild (so wrangler and
- * webpack too) drop the platform entry's top-level `initSync(module)`: the bundle then
- * throws "module is not loaded yet" on the first call. This plugin marks the package's
- * platform entries as having side effects. Remove it once the package lists them itself;
- * tests/bundle/published-package.test.mjs checks the package as published, without it.
- * @type {esbuild.Plugin}
- */
-export const keepPackageEntryInit = {
-  name: 'keep-caspay-webhooks-init',
-  setup(build) {
-    build.onResolve({ filter: /^caspay-webhooks$/ }, async (args) => {
-      if (args.pluginData === 'inner') return undefined;
-      const resolved = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'inner' });
-      return { path: resolved.path, sideEffects: true, errors: resolved.errors };
-    });
-  },
-};
-
-/**
- * @param {{ entry: string, outdir: string, write?: boolean, keepInit?: boolean }} options
- *   `keepInit: false` bundles exactly as wrangler would today (see keepPackageEntryInit)
+ * @param {{ entry: string, outdir: string, write?: boolean }} options
  * @returns {Promise<{ script: string, wasm: string[], outputs: esbuild.OutputFile[] | undefined, metafile: esbuild.Metafile }>}
  */
-export async function buildWorker({ entry, outdir, write = true, keepInit = true }) {
+export async function buildWorker({ entry, outdir, write = true }) {
   const result = await esbuild.build({
     entryPoints: { worker: entry },
     outdir,
@@ -53,7 +33,6 @@ export async function buildWorker({ entry, outdir, write = true, keepInit = true
     // the bundle; workerd then hands the compiled module to the package's entry.
     loader: { '.wasm': 'copy', '.json': 'json' },
     assetNames: '[name]',
-    plugins: keepInit ? [keepPackageEntryInit] : [],
     metafile: true,
     logLevel: 'silent',
   });

@@ -1,8 +1,6 @@
 // The package as published, bundled exactly as `wrangler deploy` bundles it (esbuild,
 // honouring package.json "sideEffects"): the Workers entry's initialisation must survive.
-// examples/cloudflare-worker/build.mjs works around a failure here with a plugin; this test
-// runs without it, so it fails until pkg/package.json stops declaring the platform entries
-// side-effect free.
+// A regression test: with "sideEffects": false, esbuild silently dropped `initSync(module)`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +12,7 @@ import { importsOf } from './imports.mjs';
 
 test('bundled like wrangler does, the Worker still imports and instantiates the .wasm', () => {
   const dir = mkdtempSync(join(tmpdir(), 'caspay-published-'));
-  return buildWorker({ entry: fileURLToPath(new URL('../../examples/cloudflare-worker/src/index.js', import.meta.url)), outdir: dir, keepInit: false })
+  return buildWorker({ entry: fileURLToPath(new URL('../../examples/cloudflare-worker/src/index.js', import.meta.url)), outdir: dir })
     .then(({ script }) => {
       const code = readFileSync(script, 'utf8');
       assert.deepEqual(importsOf(code), ['./caspay_webhooks_bg.wasm'],
