@@ -13,7 +13,7 @@ build: ## the WebAssembly builds, the npm package in pkg/ and the CLI
 demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: test-rust test-node test-worker test-browser test-php test-wordpress ## every test of the project
+test: test-rust test-node test-worker test-browser test-php test-wordpress plugin-zip ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh

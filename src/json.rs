@@ -174,7 +174,11 @@ fn prescan(body: &[u8], max_depth: usize) -> Result<(), Error> {
 /// Skips a string body starting at `i` (after the opening quote) and returns the index
 /// after its closing quote; a high surrogate escape must be followed by a low one.
 fn skip_string(body: &[u8], mut i: usize) -> Result<usize, Error> {
-    while let Some(offset) = body[i..].iter().position(|b| matches!(b, b'"' | b'\\')) {
+    // `get` because an escape at the very end of the body steps past it.
+    while let Some(offset) = body
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|b| matches!(b, b'"' | b'\\')))
+    {
         i += offset;
         if body[i] == b'"' {
             return Ok(i + 1);
@@ -328,7 +332,9 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
 
 /// `quoted` is a JSON string including its quotes.
 fn is_amount_key(quoted: &str) -> bool {
-    let inner = &quoted[1..quoted.len().saturating_sub(1).max(1)];
+    let Some(inner) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) else {
+        return false;
+    };
     let key = if inner.contains('\\') {
         match serde_json::from_str::<String>(quoted) {
             Ok(key) => Cow::Owned(key),

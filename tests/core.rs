@@ -188,3 +188,21 @@ fn mutated_bodies_never_panic_nor_verify() {
         }
     }
 }
+
+/// Escapes are where a scanner can step past the end: every truncation and every
+/// single-byte change of a body full of them gives a result, never a panic.
+#[test]
+fn bodies_with_escapes_never_panic_whatever_their_bytes() {
+    let body = br#"{"id":"evt_\u0031","type":"test.webhook","data":{"note":"caf\u00e9 \ud83d\ude80 \"q\" \\ end","amount":1}}"#;
+    assert!(parse_event(body).is_ok());
+    for cut in 0..body.len() {
+        let _ = parse_event(&body[..cut]);
+    }
+    for at in 0..body.len() {
+        for byte in 0..=255u8 {
+            let mut mutated = body.to_vec();
+            mutated[at] = byte;
+            let _ = parse_event(&mutated);
+        }
+    }
+}

@@ -194,7 +194,7 @@ def subscription_expected(sid, plan, subscriber, status, amount, payment_id, tx,
 
 def typed_case(event_type, shape, seed=SEED):
     kind, category, status = KINDS.get(event_type, ("unknown", "unknown", None))
-    evt_id = f"evt_{seed}_{shape}"
+    evt_id = f"evt_{seed}_{event_type.replace('.', '_')}_{shape}"
     payment = subscription = None
     if category == "payment":
         if shape == "c":
@@ -329,6 +329,9 @@ def parse_cases():
         error_case("body is a string", '"payment.completed"', "invalid_event"),
         error_case("empty body", "", "invalid_json"),
         error_case("truncated JSON", '{"type":"test.webhook","data":{', "invalid_json"),
+        error_case("body ends inside a string after a backslash", '{"type":"test.webhook","data":{"note":"abc\\', "invalid_json"),
+        error_case("body ends right after a \\u", '{"type":"test.webhook","data":{"note":"\\u', "invalid_json"),
+        error_case("body ends inside a surrogate pair", '{"type":"test.webhook","data":{"note":"\\ud83d\\u', "invalid_json"),
         error_case("trailing garbage", '{"type":"test.webhook","data":{}} x', "invalid_json"),
         error_case("single quotes", "{'type':'test.webhook'}", "invalid_json"),
         error_case("trailing comma", '{"type":"test.webhook","data":{},}', "invalid_json"),
