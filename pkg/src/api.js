@@ -15,7 +15,7 @@ export const TIMESTAMP_HEADER = 'X-CasPay-Timestamp';
 
 const SHAPES = { a: 0, b: 1, c: 2 };
 const VERIFIER_CACHE_SIZE = 16;
-/** @type {Map<string, Webhook>} verifiers for `verifyWebhook`/`constructEvent`, by secret */
+/** @type {Map<string, Webhook>} verifiers for `verifyWebhook`/`constructEvent`, by secret set */
 const verifiers = new Map();
 
 /**
@@ -168,14 +168,26 @@ export class Webhook {
   }
 }
 
+/**
+ * A stable key for a secret set, so one-call functions reuse keyed state like `Webhook`.
+ * @param {Secret | readonly Secret[]} secretOrSecrets
+ * @returns {string}
+ */
+function cacheKey(secretOrSecrets) {
+  if (typeof secretOrSecrets === 'string') return secretOrSecrets;
+  const list = Array.isArray(secretOrSecrets) ? secretOrSecrets : [secretOrSecrets];
+  return JSON.stringify(list.map((secret) => (typeof secret === 'string' ? secret : Array.from(/** @type {Uint8Array} */ (secretBytes(secret))))));
+}
+
 /** @param {Secret | readonly Secret[]} secretOrSecrets */
 function cachedWebhook(secretOrSecrets) {
-  if (typeof secretOrSecrets !== 'string') return new Webhook(secretOrSecrets);
-  let webhook = verifiers.get(secretOrSecrets);
+  const key = cacheKey(secretOrSecrets);
+  let webhook = verifiers.get(key);
   if (webhook === undefined) {
+    // Dropped verifiers free their keys through wasm-bindgen's finalization registry.
     if (verifiers.size >= VERIFIER_CACHE_SIZE) verifiers.clear();
     webhook = new Webhook(secretOrSecrets);
-    verifiers.set(secretOrSecrets, webhook);
+    verifiers.set(key, webhook);
   }
   return webhook;
 }
