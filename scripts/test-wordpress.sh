@@ -196,7 +196,7 @@ run_scenario() { # label engine ffi_enable expected_engine
       $rows = json_decode(file_get_contents(getenv("ROWS")), true);
       $actions = file(getenv("ACTIONS"), FILE_IGNORE_NEW_LINES);
       $fail = function ($m) { fwrite(STDERR, "FAIL: $m\n"); exit(1); };
-      $key = "evt_" . getenv("SALT") . "concurrent_a";
+      $key = "evt_" . getenv("SALT") . "concurrent_payment_completed_a";
       $claims = array_filter($rows, fn ($r) => $r["idempotency_key"] === $key && null !== $r["event_key"]);
       count($claims) === 1 || $fail(count($claims) . " rows claim the concurrent event");
       count(array_filter($rows, fn ($r) => $r["idempotency_key"] === $key)) === 8 || $fail("the 8 concurrent deliveries are not all logged");
