@@ -5,18 +5,8 @@ import { eventRows } from './event-view.js';
 
 /** @typedef {typeof import('caspay-webhooks')} Api */
 
-// The package exports no list of event types; these are the ones CasPay documents or emits.
-const EVENT_TYPES = {
-  Payments: ['payment.completed', 'payment.failed', 'payment.pending', 'payment.received', 'payment.confirmed'],
-  Subscriptions: [
-    'subscription.created', 'subscription.updated', 'subscription.canceled', 'subscription.cancelled',
-    'subscription.payment_succeeded', 'subscription.payment_failed', 'subscription.renewed', 'subscription.expired',
-  ],
-  Invoices: ['invoice.created', 'invoice.paid'],
-  Payouts: ['payout.initiated', 'payout.completed', 'payout.failed'],
-  Contracts: ['contract.deployed', 'contract.error'],
-  Test: ['test.webhook'],
-};
+// The picker's groups, by the prefix of the package's type names.
+const GROUPS = { payment: 'Payments', subscription: 'Subscriptions', invoice: 'Invoices', payout: 'Payouts', contract: 'Contracts', test: 'Test' };
 
 const SECRET_FORMAT = /^whsec_[A-Za-z0-9]{32}$/;
 
@@ -134,11 +124,18 @@ function loadSample(api) {
 
 /** @param {Api} api */
 function wire(api) {
-  for (const [group, types] of Object.entries(EVENT_TYPES)) {
-    const optgroup = document.createElement('optgroup');
-    optgroup.label = group;
-    for (const type of types) optgroup.append(new Option(type, type));
-    typeSelect.append(optgroup);
+  /** @type {Map<string, HTMLOptGroupElement>} */
+  const groups = new Map();
+  for (const type of api.eventTypes()) {
+    const prefix = type.split('.')[0];
+    let optgroup = groups.get(prefix);
+    if (optgroup === undefined) {
+      optgroup = document.createElement('optgroup');
+      optgroup.label = GROUPS[/** @type {keyof typeof GROUPS} */ (prefix)] ?? prefix;
+      groups.set(prefix, optgroup);
+      typeSelect.append(optgroup);
+    }
+    optgroup.append(new Option(type, type));
   }
   secretInput.value = randomSecret();
 

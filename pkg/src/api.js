@@ -1,5 +1,5 @@
 // The public API, the same on every platform; the platform entries only load the module.
-import { glue, writeInputs, written, outputText, failure, rethrow, generation } from './engine.js';
+import { assertReady, glue, writeInputs, written, outputText, failure, rethrow, generation } from './engine.js';
 import { WebhookError } from './errors.js';
 import { rawBody, signatureFrom } from './payload.js';
 
@@ -280,6 +280,28 @@ export function sampleEvent(type, shape = 'a', options = {}) {
   } catch (error) {
     return rethrow(error);
   }
+}
+
+/** @type {readonly import('../types/index.js').EventType[] | undefined} */
+let knownEventTypes;
+
+/**
+ * Every event type this version knows (CasPay's documented and emitted types, both
+ * spellings of `subscription.canceled`), from the core. Other types still parse, as
+ * `kind: 'unknown'`.
+ * @returns {readonly import('../types/index.js').EventType[]}
+ */
+export function eventTypes() {
+  if (knownEventTypes === undefined) {
+    assertReady();
+    try {
+      glue.eventTypes();
+      knownEventTypes = Object.freeze(JSON.parse(outputText()));
+    } catch (error) {
+      return rethrow(error);
+    }
+  }
+  return /** @type {readonly import('../types/index.js').EventType[]} */ (knownEventTypes);
 }
 
 function randomSeed() {

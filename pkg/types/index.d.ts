@@ -177,6 +177,9 @@ export declare class Webhook {
 /** CasPay's signature (lowercase hex) of a body, for your own tests. */
 export declare function sign(payload: Payload, secret: Secret): string;
 
+/** Every event type this version knows, from the core (other types parse as `unknown`). */
+export declare function eventTypes(): readonly EventType[];
+
 /** A realistic body for any known type, in shape a (default), b or c. */
 export declare function sampleEvent(type: EventType, shape?: 'a' | 'b' | 'c', options?: { seed?: string; created?: number }): string;
 

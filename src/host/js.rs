@@ -70,6 +70,12 @@ pub fn motes_to_cspr(len: usize) -> u32 {
     with(|w| w.motes_to_cspr(len))
 }
 
+/// Output: every known event type name, as a JSON array.
+#[wasm_bindgen(js_name = eventTypes)]
+pub fn event_types() -> u32 {
+    with(|w| w.event_types())
+}
+
 /// The module's memory, fetched again after an instance is replaced.
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> wasm_bindgen::JsValue {

@@ -233,6 +233,13 @@ impl Workspace {
         }
     }
 
+    /// Writes every known event type name (aliases included) as a JSON array.
+    #[cfg(feature = "js")]
+    pub(crate) fn event_types(&mut self) -> u32 {
+        self.output = serde_json::to_vec(crate::EventKind::TYPE_NAMES).unwrap_or_default();
+        OK
+    }
+
     /// Converts the integer motes segment to CSPR.
     pub(crate) fn motes_to_cspr(&mut self, len: usize) -> u32 {
         let Some([motes]) = self.segments([len]) else {

@@ -5,14 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { sampleEvent, sign } from 'caspay-webhooks';
+import { eventTypes, sampleEvent, sign } from 'caspay-webhooks';
 
 const SECRET = 'whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t';
-const TYPES = ['payment.completed', 'payment.failed', 'payment.pending', 'payment.received', 'payment.confirmed',
-  'subscription.created', 'subscription.updated', 'subscription.canceled', 'subscription.cancelled',
-  'subscription.payment_succeeded', 'subscription.payment_failed', 'subscription.renewed', 'subscription.expired',
-  'invoice.created', 'invoice.paid', 'payout.initiated', 'payout.completed', 'payout.failed',
-  'contract.deployed', 'contract.error', 'test.webhook'];
+const TYPES = eventTypes();
 
 async function freePort() {
   const server = createServer().listen(0, '127.0.0.1');
