@@ -68,7 +68,7 @@ export function logDelivery(outcome) {
  */
 export async function fulfil(event) {
   await new Promise((resolve) => setTimeout(resolve, Number(process.env.CASPAY_PROCESSING_MS ?? 500)));
-  if (event.category === 'payment') console.log(`order paid: ${event.payment.amount} ${event.payment.currency}`);
+  if (event.category === 'payment') console.log(`payment ${event.payment.id}: amount ${event.payment.amount} (${event.payment.currency}, exact text as sent)`);
 }
 
 /** The endpoint secret(s), comma-separated during a rotation (current first). */
