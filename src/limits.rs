@@ -32,10 +32,16 @@ impl Limits {
     /// `payload_too_large` when the body exceeds the size limit.
     pub fn check_size(&self, body: &[u8]) -> Result<(), Error> {
         if body.len() > self.max_payload_bytes {
-            return Err(Error::new(ErrorCode::PayloadTooLarge)
-                .with_reason("the limit in bytes is")
-                .with_number(self.max_payload_bytes as u64));
+            return Err(self.too_large());
         }
         Ok(())
+    }
+
+    /// The `payload_too_large` error for this limit (hosts that measure the body before
+    /// handing it over report it through here, with the same message).
+    pub fn too_large(&self) -> Error {
+        Error::new(ErrorCode::PayloadTooLarge)
+            .with_reason("the limit in bytes is")
+            .with_number(self.max_payload_bytes as u64)
     }
 }

@@ -48,6 +48,26 @@ function unixSeconds(now) {
   return Math.floor(value instanceof Date ? value.getTime() / 1000 : value);
 }
 
+/** @type {number | undefined} */
+let defaultMaxPayloadBytes;
+
+/**
+ * Refuses a body already known to be over the limit before it is copied into WebAssembly
+ * memory, which never shrinks: an oversized request must not grow the module for good.
+ * Returns the limit in bytes.
+ * @param {string | Uint8Array} body
+ * @param {number} maxPayloadBytes 0 for the default
+ */
+function refuseOversized(body, maxPayloadBytes) {
+  assertReady();
+  const limit = maxPayloadBytes || (defaultMaxPayloadBytes ??= glue.defaultMaxPayloadBytes());
+  // A string has at least as many UTF-8 bytes as UTF-16 units; the core checks exactly.
+  if ((typeof body === 'string' ? body.length : body.byteLength) > limit) {
+    throw failure(glue.payloadTooLarge(maxPayloadBytes));
+  }
+  return limit;
+}
+
 /** @param {Secret} secret */
 function secretBytes(secret) {
   if (typeof secret === 'string' || secret instanceof Uint8Array) return secret;
@@ -71,6 +91,7 @@ export class Webhook {
   #secrets;
   /** @type {VerifyOptions} */
   #options;
+  #maxPayloadBytes;
   /** @type {InstanceType<typeof glue.Keys> | null} */
   #keys = null;
   #generation = -1;
@@ -82,7 +103,7 @@ export class Webhook {
   constructor(secretOrSecrets, options = {}) {
     this.#secrets = secretList(secretOrSecrets);
     this.#options = options;
-    optionNumbers(options);
+    this.#maxPayloadBytes = optionNumbers(options).maxPayloadBytes;
     this.#currentKeys();
   }
 
@@ -111,6 +132,7 @@ export class Webhook {
     const { maxPayloadBytes, tolerance, now } = optionNumbers(options);
     const body = rawBody(payload);
     try {
+      refuseOversized(body, maxPayloadBytes);
       const keys = this.#currentKeys();
       writeInputs(body, signatureFrom(signatureOrHeaders));
       const status = keys.construct(written.a, written.b, maxPayloadBytes, 0, tolerance, now);
@@ -122,7 +144,8 @@ export class Webhook {
   }
 
   /**
-   * Checks only the signature and returns the index of the secret that matched.
+   * Checks only the signature and returns the index of the secret that matched; like the
+   * core's verify, it applies a size limit only when `maxPayloadBytes` was given.
    * Throws `WebhookError`. The fastest call: nothing is parsed or allocated.
    * @param {unknown} payload
    * @param {unknown} signatureOrHeaders
@@ -131,8 +154,11 @@ export class Webhook {
   verifySignature(payload, signatureOrHeaders) {
     const body = rawBody(payload);
     try {
+      const limited = this.#maxPayloadBytes > 0;
+      if (limited) refuseOversized(body, this.#maxPayloadBytes);
       const keys = this.#currentKeys();
       writeInputs(body, signatureFrom(signatureOrHeaders));
+      if (limited && written.a > this.#maxPayloadBytes) throw failure(glue.payloadTooLarge(this.#maxPayloadBytes));
       const result = keys.verify(written.a, written.b);
       if (result < 0) throw failure(-result);
       return result;
@@ -233,6 +259,7 @@ export function parseEvent(payload, options = {}) {
   const { maxPayloadBytes, tolerance, now } = optionNumbers(options);
   const body = rawBody(payload);
   try {
+    refuseOversized(body, maxPayloadBytes);
     writeInputs(body);
     const status = glue.parse(written.a, maxPayloadBytes, 0, tolerance, now);
     if (status !== 0) throw failure(status);

@@ -70,6 +70,20 @@ pub fn motes_to_cspr(len: usize) -> u32 {
     with(|w| w.motes_to_cspr(len))
 }
 
+/// Records `payload_too_large` for the limit (0: the default) without any input: JS refuses
+/// a body it has measured as too large before copying it into memory.
+#[wasm_bindgen(js_name = payloadTooLarge)]
+pub fn payload_too_large(max_payload_bytes: u32) -> u32 {
+    let limits = parse_options(max_payload_bytes, 0, -1, 0).limits;
+    with(|w| w.fail(&limits.too_large()))
+}
+
+/// The default body size limit, so JS measures against the same number.
+#[wasm_bindgen(js_name = defaultMaxPayloadBytes)]
+pub fn default_max_payload_bytes() -> u32 {
+    crate::DEFAULT_MAX_PAYLOAD_BYTES as u32
+}
+
 /// Output: every known event type name, as a JSON array.
 #[wasm_bindgen(js_name = eventTypes)]
 pub fn event_types() -> u32 {

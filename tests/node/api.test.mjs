@@ -87,6 +87,25 @@ test('the payload limit is checked before the signature', () => {
   assert.throws(() => parseEvent(body, { maxPayloadBytes: -5 }), RangeError);
 });
 
+test('a body over the limit is refused before it reaches WebAssembly memory', () => {
+  const memory = () => /** @type {WebAssembly.Memory} */ (engine.glue.wasmMemory()).buffer.byteLength;
+  const before = memory();
+  const huge = Buffer.alloc(64 << 20, 0x20);
+  const webhook = new Webhook(SECRET);
+  const limited = new Webhook(SECRET, { maxPayloadBytes: 1000 });
+  for (const call of [
+    () => webhook.verify(huge, signature),
+    () => parseEvent(huge),
+    () => constructEvent(huge.toString('latin1'), signature, SECRET),
+    () => limited.verifySignature(huge, signature),
+  ]) {
+    assert.throws(call, (e) => code('payload_too_large')(e) && /262144|1000/.test(e.message));
+  }
+  assert.equal(memory(), before);
+  // Measured in UTF-8 bytes: 600 characters, 1200 bytes.
+  assert.throws(() => limited.verifySignature('é'.repeat(600), signature), code('payload_too_large'));
+});
+
 test('errors carry the field and byte position, and the HTTP status to answer with', () => {
   assert.throws(() => parseEvent('{"type":"payment.completed","data":{"payment":{"id":"p","amount":-1,"currency":"CSPR"}}}'),
     (e) => code('invalid_event')(e) && e.field === 'data.payment.amount' && e.httpStatus === 400);
