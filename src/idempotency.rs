@@ -1,25 +1,51 @@
-//! Idempotency keys: one per delivery, identical across its retries.
+//! Idempotency keys: one per event, the same for every copy of it CasPay sends.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
 
-/// The prefix of keys derived from the body, so they never collide with event ids.
-pub const BODY_DIGEST_PREFIX: &str = "sha256:";
+use crate::canonical::write_canonical;
+use crate::error::Error;
+use crate::json::parse_body;
+use crate::limits::Limits;
 
-/// The event id when there is one; otherwise a digest of the exact body bytes.
+/// The prefix of keys derived from an event's content, so they never collide with event ids.
+pub const CONTENT_KEY_PREFIX: &str = "sha256:";
+
+/// The event id when there is one; otherwise a digest of the event's canonical content.
 ///
-/// CasPay retries a delivery with the same bytes, so retries share the key; two different
-/// deliveries differ at least in their timestamp, so their keys differ. Shape C carries no
-/// id, which is why the body digest exists.
-pub fn idempotency_key(id: Option<&str>, body: &[u8]) -> String {
-    match id {
-        Some(id) => String::from(id),
-        None => {
-            let mut key = String::with_capacity(BODY_DIGEST_PREFIX.len() + 64);
-            key.push_str(BODY_DIGEST_PREFIX);
-            key.push_str(&hex::encode(Sha256::digest(body)));
-            key
-        }
+/// Shape C carries no id, and CasPay re-sends an event from its database with other bytes
+/// (other key order, whitespace, number spellings), so the key is derived from what the
+/// body says, never from its bytes: every copy of one event shares it, and events that
+/// differ in any field (their timestamps at least) get different keys.
+/// `text` must be the validated body.
+pub(crate) fn idempotency_key(id: Option<&str>, text: &str) -> String {
+    if let Some(id) = id {
+        return String::from(id);
     }
+    let mut hasher = Sha256::new();
+    write_canonical(text, &mut |bytes| hasher.update(bytes));
+    let mut key = String::with_capacity(CONTENT_KEY_PREFIX.len() + 64);
+    key.push_str(CONTENT_KEY_PREFIX);
+    key.push_str(&hex::encode(hasher.finalize()));
+    key
+}
+
+/// The canonical form of a JSON body that content keys are the SHA-256 of: members sorted
+/// by key at every depth, no whitespace, one spelling per string and per number. For
+/// comparing what two bodies say, and for checking a host's own implementation.
+///
+/// ```
+/// let a = caspay_webhooks::canonical_json(br#"{"b":12.50,"a":"\u00e9"}"#).unwrap();
+/// let b = caspay_webhooks::canonical_json("{ \"a\": \"é\", \"b\": 1.25e1 }".as_bytes()).unwrap();
+/// assert_eq!(a, b);
+/// assert_eq!(a, "{\"a\":\"é\",\"b\":1.25e1}".as_bytes());
+/// ```
+pub fn canonical_json(body: &[u8]) -> Result<Vec<u8>, Error> {
+    parse_body(body, &Limits::default())?;
+    let text = core::str::from_utf8(body).unwrap_or_default();
+    let mut out = Vec::with_capacity(body.len());
+    write_canonical(text, &mut |bytes| out.extend_from_slice(bytes));
+    Ok(out)
 }

@@ -10,6 +10,7 @@ use core::fmt;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::decimal::Decimal;
 use crate::error::{Error, ErrorCode};
 use crate::limits::Limits;
 
@@ -130,13 +131,26 @@ pub(crate) fn parse_body<'a>(body: &'a [u8], limits: &Limits) -> Result<RawObjec
             .with_reason("the body is not valid UTF-8")
             .with_position(e.valid_up_to())
     })?;
-    match serde_json::from_str::<TopLevel<'a>>(text) {
+    // Anything but an object is checked for grammar only, never converted: a number such
+    // as 1e400 is valid JSON (so `invalid_event`) even though no float holds it.
+    let first = body.iter().find(|b| !is_json_whitespace(**b));
+    let parsed = if first == Some(&b'{') {
+        serde_json::from_str::<TopLevel<'a>>(text)
+    } else {
+        serde_json::from_str::<IgnoredAny>(text).map(|_| TopLevel::NotAnObject)
+    };
+    match parsed {
         Ok(TopLevel::Object(object)) => Ok(object),
         Ok(TopLevel::NotAnObject) => {
             Err(Error::new(ErrorCode::InvalidEvent).with_reason("the body must be a JSON object"))
         }
         Err(e) => Err(invalid_json(body, &e)),
     }
+}
+
+/// The four whitespace bytes JSON allows between tokens.
+pub(crate) const fn is_json_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// Refuses, before the parser runs: objects and arrays nested deeper than `max_depth`
@@ -276,9 +290,11 @@ pub(crate) fn string_value(raw: &RawValue) -> Option<Cow<'_, str>> {
     serde_json::from_str::<String>(text).ok().map(Cow::Owned)
 }
 
-/// Copies a raw JSON value, writing every number that is the value of an amount key
-/// (`amount`, `*_amount`, `*Amount`) as a string with its exact text.
-pub(crate) fn write_with_exact_amounts(raw: &str, out: &mut Vec<u8>) {
+/// Copies a raw JSON value, writing as a string with its exact text every number that is
+/// the value of an amount key (`amount`, `*_amount`, `*Amount`), and every other number no
+/// host could hold exactly (integers beyond ±(2^53 − 1), values beyond the float range).
+/// So JavaScript, PHP and Rust read the same values, and none becomes a float by accident.
+pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
     let bytes = raw.as_bytes();
     let mut copied = 0;
     let mut amount_value_next = false;
@@ -288,26 +304,31 @@ pub(crate) fn write_with_exact_amounts(raw: &str, out: &mut Vec<u8>) {
             b'"' => {
                 let end = string_end(bytes, i);
                 let rest = &bytes[end..];
-                let is_key = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b':');
+                let is_key = rest.iter().find(|b| !is_json_whitespace(**b)) == Some(&b':');
                 amount_value_next = is_key && is_amount_key(&raw[i..end]);
                 i = end;
             }
-            b'-' | b'0'..=b'9' if amount_value_next => {
+            b'-' | b'0'..=b'9' => {
                 let end = i + bytes[i..]
                     .iter()
                     .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
                     .unwrap_or(bytes.len() - i);
-                out.extend_from_slice(&bytes[copied..i]);
-                out.push(b'"');
-                out.extend_from_slice(&bytes[i..end]);
-                out.push(b'"');
-                copied = end;
+                let number = &raw[i..end];
+                let as_text = amount_value_next
+                    || !Decimal::parse(number).is_some_and(|d| d.is_portable(number));
+                if as_text {
+                    out.extend_from_slice(&bytes[copied..i]);
+                    out.push(b'"');
+                    out.extend_from_slice(number.as_bytes());
+                    out.push(b'"');
+                    copied = end;
+                }
                 amount_value_next = false;
                 i = end;
             }
             b':' => i += 1,
             byte => {
-                if !byte.is_ascii_whitespace() {
+                if !is_json_whitespace(byte) {
                     amount_value_next = false;
                 }
                 i += 1;
@@ -318,7 +339,7 @@ pub(crate) fn write_with_exact_amounts(raw: &str, out: &mut Vec<u8>) {
 }
 
 /// The index just past the string starting with the quote at `start`.
-fn string_end(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
@@ -344,4 +365,43 @@ fn is_amount_key(quoted: &str) -> bool {
         Cow::Borrowed(inner)
     };
     key == "amount" || key.ends_with("_amount") || key.ends_with("Amount")
+}
+
+/// Writes `text` as a JSON string with the fewest escapes, as `JSON.stringify` and
+/// PostgreSQL write it: `\"` and `\\`, the short forms `\b \f \n \r \t`, other control
+/// characters as `\u00xx`, everything else as UTF-8.
+pub(crate) fn write_string(text: &str, out: &mut impl FnMut(&[u8])) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out(b"\"");
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let short: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => b"",
+            _ => continue,
+        };
+        out(&bytes[copied..i]);
+        if short.is_empty() {
+            out(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]);
+        } else {
+            out(short);
+        }
+        copied = i + 1;
+    }
+    out(&bytes[copied..]);
+    out(b"\"");
 }

@@ -30,6 +30,8 @@
 extern crate alloc;
 
 mod amount;
+mod canonical;
+mod decimal;
 mod error;
 mod event;
 mod idempotency;
@@ -42,13 +44,13 @@ pub mod timestamp;
 #[cfg(any(feature = "js", feature = "abi"))]
 mod host;
 
-pub use amount::{motes_to_cspr, Amount};
+pub use amount::{motes_to_cspr, Amount, AmountUnit, MOTES_PER_CSPR_DIGITS};
 pub use error::{Error, ErrorCode};
 pub use event::{
     parse_event, parse_event_with, to_json, Category, Event, EventKind, Freshness, ParseOptions,
     PaymentDetails, Shape, SubscriptionDetails,
 };
-pub use idempotency::{idempotency_key, BODY_DIGEST_PREFIX};
+pub use idempotency::{canonical_json, CONTENT_KEY_PREFIX};
 pub use limits::{Limits, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAYLOAD_BYTES};
 pub use signature::{
     parse_signature, sign, verify, Verifier, DIGEST_LEN, EVENT_HEADER, SIGNATURE_HEADER,

@@ -3,7 +3,7 @@
 use caspay_webhooks::sample::{sample_body, SampleOptions};
 use caspay_webhooks::{
     motes_to_cspr, parse_event, sign, Category, ErrorCode, EventKind, Shape, Verifier,
-    BODY_DIGEST_PREFIX,
+    CONTENT_KEY_PREFIX,
 };
 
 const SHAPES: [Shape; 3] = [Shape::A, Shape::B, Shape::C];
@@ -49,7 +49,7 @@ fn idempotency_key_is_stable_per_delivery_and_distinct_between_deliveries() {
     };
     let body = sample_body("payment.received", Shape::C, &first).unwrap();
     let retry = parse_event(body.as_bytes()).unwrap().idempotency_key;
-    assert!(retry.starts_with(BODY_DIGEST_PREFIX));
+    assert!(retry.starts_with(CONTENT_KEY_PREFIX));
     assert_eq!(parse_event(body.as_bytes()).unwrap().idempotency_key, retry);
     let other = sample_body("payment.received", Shape::C, &second).unwrap();
     assert_ne!(

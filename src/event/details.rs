@@ -3,20 +3,19 @@
 use alloc::string::String;
 
 use alloc::boxed::Box;
-use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::fields::Fields;
-use crate::amount::Amount;
+use super::Shape;
+use crate::amount::{Amount, AmountUnit};
 use crate::error::Error;
 
 /// A payment, as carried by `payment.*` events.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct PaymentDetails {
     /// CasPay's payment id (`pay_…`).
     pub id: String,
-    /// The amount exactly as sent (integer motes or a decimal in major units).
+    /// The amount exactly as sent, its unit, and the exact amount in motes for CSPR.
     pub amount: Amount,
     /// The currency code, e.g. `CSPR`.
     pub currency: String,
@@ -33,8 +32,7 @@ pub struct PaymentDetails {
 }
 
 /// A subscription, as carried by `subscription.*` events.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone)]
 pub struct SubscriptionDetails {
     /// CasPay's subscription id (`sub_…`).
     pub id: String,
@@ -44,7 +42,7 @@ pub struct SubscriptionDetails {
     pub subscriber: Option<String>,
     /// The subscription status, when sent.
     pub status: Option<String>,
-    /// The amount exactly as sent, when sent.
+    /// The amount exactly as sent, its unit and motes, when sent.
     pub amount: Option<Amount>,
     /// The currency code, when sent.
     pub currency: Option<String>,
@@ -63,11 +61,14 @@ const PAYMENT_ID: &[&str] = &["payment_id", "paymentId"];
 
 impl PaymentDetails {
     /// Shapes A and B name the payment `id`; shape C flattens it into `payment_id`.
-    pub(crate) fn read(fields: &Fields<'_>) -> Result<Self, Error> {
+    pub(crate) fn read(fields: &Fields<'_>, shape: Shape) -> Result<Self, Error> {
+        let id = fields.required_string(&["id", "payment_id", "paymentId"])?;
+        let amount = fields.required_amount_text(&["amount"])?;
+        let currency = fields.required_string(&["currency"])?;
         Ok(PaymentDetails {
-            id: fields.required_string(&["id", "payment_id", "paymentId"])?,
-            amount: fields.required_amount(&["amount"])?,
-            currency: fields.required_string(&["currency"])?,
+            id,
+            amount: fields.amount_in(amount, AmountUnit::of(Some(&currency), shape))?,
+            currency,
             status: fields.string(&["status"])?,
             metadata: fields.object_value(&["metadata"])?,
             transaction_hash: fields.string(TRANSACTION_HASH)?,
@@ -79,14 +80,21 @@ impl PaymentDetails {
 
 impl SubscriptionDetails {
     /// Shapes A and B name the subscription `id`; shape C uses `subscription_id`.
-    pub(crate) fn read(fields: &Fields<'_>) -> Result<Self, Error> {
+    pub(crate) fn read(fields: &Fields<'_>, shape: Shape) -> Result<Self, Error> {
+        let id = fields.required_string(&["id", "subscription_id", "subscriptionId"])?;
+        let plan_id = fields.string(PLAN_ID)?;
+        let subscriber = fields.string(&["subscriber"])?;
+        let status = fields.string(&["status"])?;
+        let amount = fields.amount_text(&["amount"])?;
+        let currency = fields.string(&["currency"])?;
+        let unit = AmountUnit::of(currency.as_deref(), shape);
         Ok(SubscriptionDetails {
-            id: fields.required_string(&["id", "subscription_id", "subscriptionId"])?,
-            plan_id: fields.string(PLAN_ID)?,
-            subscriber: fields.string(&["subscriber"])?,
-            status: fields.string(&["status"])?,
-            amount: fields.amount(&["amount"])?,
-            currency: fields.string(&["currency"])?,
+            id,
+            plan_id,
+            subscriber,
+            status,
+            amount: amount.map(|a| fields.amount_in(a, unit)).transpose()?,
+            currency,
             payment_id: fields.string(PAYMENT_ID)?,
             transaction_hash: fields.string(TRANSACTION_HASH)?,
             metadata: fields.object_value(&["metadata"])?,

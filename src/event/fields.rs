@@ -1,12 +1,13 @@
 //! Typed reads of one JSON object, with errors that name the full field path.
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::boxed::Box;
 use alloc::string::String;
 
 use serde_json::value::RawValue;
 
-use crate::amount::Amount;
+use crate::amount::{Amount, AmountError, AmountUnit};
+use crate::decimal::Decimal;
 use crate::error::Error;
 use crate::json::{kind, string_value, Kind, RawObject};
 use crate::timestamp::MAX_UNIX_SECONDS;
@@ -86,26 +87,43 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| self.error(name, "must be a whole number of unix seconds"))
     }
 
-    pub(crate) fn amount(&self, names: &[&'static str]) -> Result<Option<Amount>, Error> {
+    /// The text of an amount (a JSON number, or a string holding one) and the name it was
+    /// found under; its unit is applied by [`Fields::amount_in`] once the currency is known.
+    pub(crate) fn amount_text(
+        &self,
+        names: &[&'static str],
+    ) -> Result<Option<(&'static str, Cow<'a, str>)>, Error> {
         let Some((name, value)) = self.find(names) else {
             return Ok(None);
         };
-        let amount = match kind(value) {
-            Kind::Number => Amount::parse(value.get()),
-            Kind::String => string_value(value).and_then(|text| Amount::parse(&text)),
+        let text = match kind(value) {
+            Kind::Number => Some(Cow::Borrowed(value.get())),
+            Kind::String => string_value(value),
             _ => None,
         };
-        amount.map(Some).ok_or_else(|| {
-            self.error(
-                name,
-                "must be a non-negative decimal number or string without sign or exponent",
-            )
-        })
+        match text {
+            Some(text) if Decimal::parse(&text).is_some_and(|d| !d.negative) => {
+                Ok(Some((name, text)))
+            }
+            _ => Err(self.error(name, AmountError::NotDecimal.reason())),
+        }
     }
 
-    pub(crate) fn required_amount(&self, names: &[&'static str]) -> Result<Amount, Error> {
-        self.amount(names)?
+    pub(crate) fn required_amount_text(
+        &self,
+        names: &[&'static str],
+    ) -> Result<(&'static str, Cow<'a, str>), Error> {
+        self.amount_text(names)?
             .ok_or_else(|| self.error(names[0], "is missing"))
+    }
+
+    /// An amount read by [`Fields::amount_text`], in `unit`.
+    pub(crate) fn amount_in(
+        &self,
+        (name, text): (&'static str, Cow<'a, str>),
+        unit: AmountUnit,
+    ) -> Result<Amount, Error> {
+        Amount::read(&text, unit).map_err(|e| self.error(name, e.reason()))
     }
 
     /// An object field kept as sent (merchant metadata).

@@ -1,7 +1,5 @@
 //! Every event type CasPay documents or emits, and the category each belongs to.
 
-use serde::{Serialize, Serializer};
-
 /// What an event is about; decides which typed details it carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Category {
@@ -102,16 +100,4 @@ event_kinds! {
     ContractDeployed => "contract.deployed": Contract, "A merchant contract was deployed.";
     ContractError => "contract.error": Contract, "A merchant contract reported an error.";
     TestWebhook => "test.webhook": Test, "The dashboard's \"send test webhook\" button.";
-}
-
-impl Serialize for EventKind {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl Serialize for Category {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
 }

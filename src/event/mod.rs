@@ -13,7 +13,6 @@ use alloc::string::String;
 
 use alloc::borrow::ToOwned;
 use alloc::boxed::Box;
-use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
 pub use details::{PaymentDetails, SubscriptionDetails};
@@ -59,12 +58,6 @@ impl Shape {
     }
 }
 
-impl Serialize for Shape {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
 /// A CasPay event, normalized from any shape.
 #[derive(Debug, Clone)]
 pub struct Event {
@@ -82,15 +75,17 @@ pub struct Event {
     pub merchant_id: Option<String>,
     /// Live or test mode, when sent.
     pub livemode: Option<bool>,
-    /// Same for every retry of one delivery, different between deliveries: the event id,
-    /// or `sha256:` and the digest of the exact body when there is no id.
+    /// The same for every copy of one event, different between events: the event id, or
+    /// `sha256:` and the digest of the event's canonical content when there is no id
+    /// (see [`crate::canonical_json`]).
     pub idempotency_key: String,
     /// The payment, for payment events.
     pub payment: Option<PaymentDetails>,
     /// The subscription, for subscription events.
     pub subscription: Option<SubscriptionDetails>,
     /// The original `data` object as sent (exact text, numbers included), for fields the
-    /// model does not name; `serde_json::from_str(event.data.get())` reads it.
+    /// model does not name; `serde_json::from_str(event.data.get())` reads it. The JSON
+    /// output ([`to_json`]) writes amounts, and numbers no host could hold exactly, as strings.
     pub data: Box<RawValue>,
 }
 
@@ -132,7 +127,8 @@ pub struct ParseOptions {
 /// let body = br#"{"id":"evt_123","type":"payment.completed","created":1640000000,"data":{"payment":{"id":"pay_123","amount":100000000000,"currency":"CSPR","status":"completed"}}}"#;
 /// let event = parse_event(body).unwrap();
 /// assert_eq!(event.kind, EventKind::PaymentCompleted);
-/// assert_eq!(event.payment.unwrap().amount.motes_to_cspr().as_deref(), Some("100"));
+/// let amount = event.payment.unwrap().amount;
+/// assert_eq!((amount.motes(), amount.cspr().as_deref()), (Some("100000000000"), Some("100")));
 /// ```
 pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
     parse_event_with(body, &ParseOptions::default())
@@ -141,6 +137,8 @@ pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
 /// Parses a raw body with explicit limits and an optional freshness check.
 pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Error> {
     let top = Fields::new(parse_body(body, &options.limits)?, "");
+    // parse_body checked the encoding.
+    let text = core::str::from_utf8(body).unwrap_or_default();
 
     // Shapes A and B name the type `type`; shape C names it `event`.
     let (type_field, type_is_event) = match (top.raw("type"), top.raw("event")) {
@@ -190,21 +188,24 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
     };
     let (payment, subscription) = match kind.category() {
         Category::Payment => (
-            Some(PaymentDetails::read(&details("payment", "data.payment")?)?),
+            Some(PaymentDetails::read(
+                &details("payment", "data.payment")?,
+                shape,
+            )?),
             None,
         ),
         Category::Subscription => (
             None,
-            Some(SubscriptionDetails::read(&details(
-                "subscription",
-                "data.subscription",
-            )?)?),
+            Some(SubscriptionDetails::read(
+                &details("subscription", "data.subscription")?,
+                shape,
+            )?),
         ),
         _ => (None, None),
     };
 
     let event = Event {
-        idempotency_key: idempotency_key(id.as_deref(), body),
+        idempotency_key: idempotency_key(id.as_deref(), text),
         id,
         kind,
         shape,

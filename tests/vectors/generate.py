@@ -6,9 +6,11 @@ same source data as the bodies, never by running this project's code, so the vec
 an independent statement of the behaviour every host must reproduce.
 Run: python3 tests/vectors/generate.py
 """
+import decimal
 import hashlib
 import hmac
 import json
+import math
 import os
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -158,15 +160,87 @@ def dumps(value):
     return json.dumps(value, ensure_ascii=False)
 
 
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
 def exact(value, amount_key=False):
-    """What a host returns for `data`: numbers under amount keys become their exact text."""
+    """What a host returns for `data` and `metadata`: numbers under amount keys become their
+    exact text, and so does every number no host could hold exactly (integers beyond
+    2^53 - 1, values beyond the float range, negative zero); other numbers stay numbers."""
     if isinstance(value, Num):
-        return value.text if amount_key else json.loads(value.text)
+        text = value.text
+        if amount_key or (text.startswith("-") and decimal.Decimal(text) == 0):
+            return text
+        if not any(c in text for c in ".eE"):
+            return int(text) if abs(int(text)) <= MAX_SAFE_INTEGER else text
+        return float(text) if math.isfinite(float(text)) else text
     if isinstance(value, dict):
         return {k: exact(v, k == "amount" or k.endswith("_amount") or k.endswith("Amount")) for k, v in value.items()}
     if isinstance(value, list):
         return [exact(v) for v in value]
     return value
+
+
+# ---------------------------------------------------------------- content keys
+def json_string(text):
+    """A string with the fewest escapes, as JSON.stringify and PostgreSQL write it."""
+    short = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    out = []
+    for ch in text:
+        if ch in short:
+            out.append(short[ch])
+        elif ord(ch) < 0x20:
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def canonical_number(text):
+    """One spelling per value: 0, or [-]d[.ddd]e<power of ten>; exponents of more than 15
+    digits as written."""
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(exponent.lstrip("+-").lstrip("0")) > 15:
+        digits = mantissa.lstrip("-").replace(".", "").strip("0")
+        if not digits:
+            return "0"
+        return text[: len(mantissa)] + "e" + text[len(mantissa) + 1:]
+    value = decimal.Decimal(text)
+    if value == 0:
+        return "0"
+    sign, digits, power = value.as_tuple()
+    digits = "".join(map(str, digits)).rstrip("0")
+    trimmed = len("".join(map(str, value.as_tuple()[1]))) - len(digits)
+    scientific = power + trimmed + len(digits) - 1
+    return ("-" if sign else "") + digits[0] + ("." + digits[1:] if len(digits) > 1 else "") + "e" + str(scientific)
+
+
+def canonical(value):
+    if isinstance(value, Num):
+        return canonical_number(value.text)
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: kv[0].encode("utf-8"))
+        return "{" + ",".join(json_string(k) + ":" + canonical(v) for k, v in items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(canonical(v) for v in value) + "]"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    return json_string(value)
+
+
+def load_exact(text):
+    """JSON text into Python values with every number kept as Num (a repeated key keeps its
+    last value), the way the hosts read a body."""
+    return json.loads(text, parse_int=Num, parse_float=Num, parse_constant=lambda c: 1 / 0,
+                      object_pairs_hook=dict)
+
+
+def content_key(body_bytes):
+    return "sha256:" + hashlib.sha256(canonical(load_exact(body_bytes.decode("utf-8"))).encode("utf-8")).hexdigest()
 
 
 def event(body_obj, body_bytes, **fields):
@@ -177,12 +251,22 @@ def event(body_obj, body_bytes, **fields):
     }
     base.update(fields)
     if base["idempotencyKey"] is None:
-        base["idempotencyKey"] = base["id"] or "sha256:" + hashlib.sha256(body_bytes).hexdigest()
+        base["idempotencyKey"] = base["id"] or content_key(body_bytes)
     return base
 
 
-def payment_expected(pid, amount, status, metadata, tx, payer, product):
-    return {"id": pid, "amount": amount, "currency": "CSPR", "status": status, "metadata": metadata,
+def motes(value):
+    """An amount in integer motes (shapes A and B)."""
+    return {"value": value, "unit": "motes", "motes": value}
+
+
+def cspr(value, in_motes):
+    """An amount in CSPR (shape C) and the same amount in motes, written out by hand."""
+    return {"value": value, "unit": "cspr", "motes": in_motes}
+
+
+def payment_expected(pid, amount, status, metadata, tx, payer, product, currency="CSPR"):
+    return {"id": pid, "amount": amount, "currency": currency, "status": status, "metadata": metadata,
             "transactionHash": tx, "payer": payer, "productId": product}
 
 
@@ -200,20 +284,20 @@ def typed_case(event_type, shape, seed=SEED):
         if shape == "c":
             details = {"payment_id": f"pay_{seed}", "product_id": f"prod_{seed}", "transaction_hash": TX,
                        "payer": ACCOUNT, "amount": Num("100"), "currency": "CSPR"}
-            payment = payment_expected(f"pay_{seed}", "100", None, None, TX, ACCOUNT, f"prod_{seed}")
+            payment = payment_expected(f"pay_{seed}", cspr("100", "100000000000"), None, None, TX, ACCOUNT, f"prod_{seed}")
         else:
             details = {"id": f"pay_{seed}", "amount": Num("100000000000"), "currency": "CSPR", "status": status,
                        "metadata": {"orderId": "order_456"}, "transactionHash": TX, "payer": ACCOUNT, "productId": f"prod_{seed}"}
-            payment = payment_expected(f"pay_{seed}", "100000000000", status, {"orderId": "order_456"}, TX, ACCOUNT, f"prod_{seed}")
+            payment = payment_expected(f"pay_{seed}", motes("100000000000"), status, {"orderId": "order_456"}, TX, ACCOUNT, f"prod_{seed}")
     elif category == "subscription":
         if shape == "c":
             details = {"subscription_id": f"sub_{seed}", "plan_id": "plan_monthly", "payment_id": f"pay_{seed}",
                        "transaction_hash": TX, "subscriber": ACCOUNT, "amount": Num("25"), "currency": "CSPR"}
-            subscription = subscription_expected(f"sub_{seed}", "plan_monthly", ACCOUNT, None, "25", f"pay_{seed}", TX)
+            subscription = subscription_expected(f"sub_{seed}", "plan_monthly", ACCOUNT, None, cspr("25", "25000000000"), f"pay_{seed}", TX)
         else:
             details = {"id": f"sub_{seed}", "plan_id": "plan_monthly", "subscriber": ACCOUNT, "status": status,
                        "amount": Num("25000000000"), "currency": "CSPR", "payment_id": f"pay_{seed}"}
-            subscription = subscription_expected(f"sub_{seed}", "plan_monthly", ACCOUNT, status, "25000000000", f"pay_{seed}", None)
+            subscription = subscription_expected(f"sub_{seed}", "plan_monthly", ACCOUNT, status, motes("25000000000"), f"pay_{seed}", None)
     elif category == "test":
         details = {"message": "This is a test webhook from CasPay"}
     else:
@@ -239,21 +323,31 @@ def documented_case():
     return {"name": "the documented example", "body": utf8(body), "expected": {"event": event(
         obj, body.encode(), id="evt_123", type="payment.completed", kind="payment.completed", category="payment",
         shape="a", created=1640000000,
-        payment=payment_expected("pay_123", "100000000000", "completed", {"orderId": "order_456"}, None, None, None))}}
+        payment=payment_expected("pay_123", motes("100000000000"), "completed", {"orderId": "order_456"}, None, None, None))}}
 
 
-def amount_case(name, amount_json, amount_text, shape="a"):
+def amount_case(name, amount_json, expected_amount, shape="a", currency="CSPR"):
     if shape == "c":
-        obj = {"event": "payment.received", "data": {"payment_id": "pay_amt", "amount": amount_json, "currency": "CSPR"}, "timestamp": ISO}
+        obj = {"event": "payment.received", "data": {"payment_id": "pay_amt", "amount": amount_json, "currency": currency}, "timestamp": ISO}
         fields = dict(created=CREATED, shape="c")
     else:
-        obj = {"id": "evt_amt", "type": "payment.completed", "created": CREATED, "data": {"payment": {"id": "pay_amt", "amount": amount_json, "currency": "CSPR"}}}
+        obj = {"id": "evt_amt", "type": "payment.completed", "created": CREATED, "data": {"payment": {"id": "pay_amt", "amount": amount_json, "currency": currency}}}
         fields = dict(id="evt_amt", created=CREATED, shape="a")
     body = dumps(obj).encode()
     etype = obj.get("type") or obj.get("event")
     return {"name": name, "body": utf8(body.decode()), "expected": {"event": event(
         obj, body, type=etype, kind=etype, category="payment",
-        payment=payment_expected("pay_amt", amount_text, None, None, None, None, None), **fields)}}
+        payment=payment_expected("pay_amt", expected_amount, None, None, None, None, None, currency), **fields)}}
+
+
+def amount_error_case(name, amount_json, shape="a"):
+    if shape == "c":
+        obj = {"event": "payment.received", "data": {"payment_id": "pay_amt", "amount": amount_json, "currency": "CSPR"}, "timestamp": ISO}
+        field = "data.amount"
+    else:
+        obj = {"id": "evt_amt", "type": "payment.completed", "created": CREATED, "data": {"payment": {"id": "pay_amt", "amount": amount_json, "currency": "CSPR"}}}
+        field = "data.payment.amount"
+    return error_case(name, dumps(obj), "invalid_event", field)
 
 
 def error_case(name, body, code, field=None, options=None):
@@ -286,12 +380,40 @@ def parse_cases():
         cases.append(case)
 
     cases += [
-        amount_case("amount above 2^64 stays exact", Num("123456789012345678901234567890"), "123456789012345678901234567890"),
-        amount_case("amount above 2^53 stays exact", Num("9007199254740993"), "9007199254740993"),
-        amount_case("decimal amount keeps its trailing zero", Num("12.50"), "12.50", shape="c"),
-        amount_case("amount sent as a string", "100.25", "100.25"),
-        amount_case("zero amount", Num("0"), "0"),
+        amount_case("amount above 2^64 stays exact", Num("123456789012345678901234567890"), motes("123456789012345678901234567890")),
+        amount_case("amount above 2^53 stays exact", Num("9007199254740993"), motes("9007199254740993")),
+        amount_case("amount sent as a string", "100000000000", motes("100000000000")),
+        amount_case("zero amount", Num("0"), motes("0")),
+        amount_case("motes written with an exponent, as JSON.stringify writes 1e21", Num("1e+21"), {"value": "1e+21", "unit": "motes", "motes": "1" + "0" * 21}),
+        amount_case("motes with a zero fraction are whole motes", Num("1.50E+3"), {"value": "1.50E+3", "unit": "motes", "motes": "1500"}),
+        amount_case("the largest amount a U512 of motes holds in digits", Num("9" * 155), motes("9" * 155)),
+        amount_case("shape C: whole CSPR in motes", Num("100"), cspr("100", "100000000000"), shape="c"),
+        amount_case("shape C: a fraction of a CSPR", Num("12.5"), cspr("12.5", "12500000000"), shape="c"),
+        amount_case("shape C: the trailing zero is kept as sent", Num("12.50"), cspr("12.50", "12500000000"), shape="c"),
+        amount_case("shape C: one mote", Num("0.000000001"), cspr("0.000000001", "1"), shape="c"),
+        amount_case("shape C: JSON.stringify's spelling of 0.0000001", Num("1e-7"), cspr("1e-7", "100"), shape="c"),
+        amount_case("shape C: the payment API's maximum, 1,000,000 CSPR", Num("1000000"), cspr("1000000", "1000000000000000"), shape="c"),
+        amount_case("shape C: amount as a string", "0.25", cspr("0.25", "250000000"), shape="c"),
+        amount_case("shape C: currency in lower case is still CSPR", Num("2"), cspr("2", "2000000000"), shape="c", currency="cspr"),
+        amount_case("another currency keeps its text and an unknown unit", Num("19.99"), {"value": "19.99", "unit": "unknown", "motes": None}, shape="c", currency="USD"),
+        amount_case("another currency in shape A is not read as motes", Num("1999"), {"value": "1999", "unit": "unknown", "motes": None}, currency="USD"),
+        amount_error_case("fractions of a mote (shape A)", Num("1.5")),
+        amount_error_case("fractions of a mote sent as a string (shape A)", "100.25"),
+        amount_error_case("more than 9 decimal places of CSPR (shape C)", Num("0.0000000001"), shape="c"),
+        amount_error_case("more than 9 decimal places through an exponent (shape C)", Num("1e-10"), shape="c"),
+        amount_error_case("negative amount (shape C)", Num("-12.5"), shape="c"),
+        amount_error_case("negative zero amount", Num("-0")),
+        amount_error_case("more motes than a U512 holds", Num("1" + "0" * 155)),
+        amount_error_case("more CSPR than a U512 of motes holds", Num("1e147"), shape="c"),
+        amount_error_case("an exponent no arithmetic needs", Num("1e1000000000000000000000")),
     ]
+    sub_no_currency = '{"id":"evt_snc","type":"subscription.updated","created":1795773600,"data":{"subscription":{"id":"sub_snc","amount":5}}}'
+    cases.append({"name": "subscription amount without a currency has an unknown unit", "body": utf8(sub_no_currency),
+                  "expected": {"event": event(load_exact(sub_no_currency), sub_no_currency.encode(), id="evt_snc", type="subscription.updated",
+                                              kind="subscription.updated", category="subscription", shape="a", created=CREATED,
+                                              subscription={"id": "sub_snc", "planId": None, "subscriber": None, "status": None,
+                                                            "amount": {"value": "5", "unit": "unknown", "motes": None}, "currency": None,
+                                                            "paymentId": None, "transactionHash": None, "metadata": None})}})
 
     base = '{"id":"evt_e","type":"payment.completed","created":1795773600,"data":{"payment":%s}}'
     good_payment = '{"id":"pay_e","amount":100,"currency":"CSPR"}'
@@ -308,7 +430,6 @@ def parse_cases():
         error_case("payment without currency", base % '{"id":"pay_e","amount":1}', "invalid_event", "data.payment.currency"),
         error_case("amount is a boolean", base % '{"id":"pay_e","amount":true,"currency":"CSPR"}', "invalid_event", "data.payment.amount"),
         error_case("negative amount", base % '{"id":"pay_e","amount":-5,"currency":"CSPR"}', "invalid_event", "data.payment.amount"),
-        error_case("amount with exponent", base % '{"id":"pay_e","amount":1e3,"currency":"CSPR"}', "invalid_event", "data.payment.amount"),
         error_case("amount string that is not a number", base % '{"id":"pay_e","amount":"ten","currency":"CSPR"}', "invalid_event", "data.payment.amount"),
         error_case("amount string with leading zeros", base % '{"id":"pay_e","amount":"007","currency":"CSPR"}', "invalid_event", "data.payment.amount"),
         error_case("currency is a number", base % '{"id":"pay_e","amount":1,"currency":5}', "invalid_event", "data.payment.currency"),
@@ -327,6 +448,9 @@ def parse_cases():
         error_case("body is null", "null", "invalid_event"),
         error_case("body is an array", "[]", "invalid_event"),
         error_case("body is a string", '"payment.completed"', "invalid_event"),
+        error_case("body is a number beyond the float range", "1e400", "invalid_event"),
+        error_case("body is negative zero", " -0 ", "invalid_event"),
+        error_case("body is a number that is not JSON", "01", "invalid_json"),
         error_case("empty body", "", "invalid_json"),
         error_case("truncated JSON", '{"type":"test.webhook","data":{', "invalid_json"),
         error_case("body ends inside a string after a backslash", '{"type":"test.webhook","data":{"note":"abc\\', "invalid_json"),
@@ -381,9 +505,115 @@ def parse_cases():
         error_case("tolerance asked but the event has no timestamp", '{"type":"test.webhook","data":{}}', "timestamp_outside_tolerance",
                    options={"toleranceSeconds": 300, "now": CREATED}),
     ]
+    portable = ('{"id":"evt_num","type":"test.webhook","data":{"huge":1e400,"tiny":1e-400,"safe":9007199254740991,'
+                '"unsafe":9007199254740992,"negative":-9007199254740992,"negative_zero":-0.0,"negative_integer_zero":-0,"exponent":1E+2,'
+                '"astronomic":1e1000000000000000000000,"list":[1,18446744073709551616,0.5]}}')
+    cases.append({"name": "numbers no host holds exactly stay text inside data", "body": utf8(portable), "expected": {"event": event(
+        load_exact(portable), portable.encode(), id="evt_num", type="test.webhook", kind="test.webhook", category="test", shape="a")}})
+    cases += content_key_cases()
     offset = '{"event":"test.webhook","data":{},"timestamp":"2026-11-27T11:30:00+01:30"}'
     cases.append({"name": "timestamp with a UTC offset", "body": utf8(offset), "expected": {"event": event(
         {"data": {}}, offset.encode(), type="test.webhook", kind="test.webhook", category="test", shape="c", created=CREATED)}})
+    return cases
+
+
+def jsonb_order(value):
+    """Keys as PostgreSQL's jsonb returns them: shorter first, then bytewise, at every depth."""
+    if isinstance(value, dict):
+        return {k: jsonb_order(value[k]) for k in sorted(value, key=lambda k: (len(k.encode()), k.encode()))}
+    if isinstance(value, list):
+        return [jsonb_order(v) for v in value]
+    return value
+
+
+def reversed_order(value):
+    if isinstance(value, dict):
+        return {k: reversed_order(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_order(v) for v in value]
+    return value
+
+
+def respelled(value, spellings):
+    """The same values with the numbers PostgreSQL's numeric prints for JavaScript's."""
+    if isinstance(value, Num):
+        return Num(spellings.get(value.text, value.text))
+    if isinstance(value, dict):
+        return {k: respelled(v, spellings) for k, v in value.items()}
+    if isinstance(value, list):
+        return [respelled(v, spellings) for v in value]
+    return value
+
+
+def pretty(value, indent=""):
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        return "{\n" + ",\n".join(inner + json.dumps(k, ensure_ascii=False) + ": " + pretty(v, inner) for k, v in value.items()) + "\n" + indent + "}"
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(inner + pretty(v, inner) for v in value) + "\n" + indent + "]"
+    return dumps(value)
+
+
+def content_key_cases():
+    """One shape-C event as CasPay posts it and as it re-sends it from its jsonb row (other
+    key order, other number spellings), pretty-printed, reordered and re-escaped: one key.
+    Then the same event with any one thing changed: a different key each."""
+    event_obj = {
+        "event": "payment.received",
+        "data": {"payment_id": "pay_ck", "product_id": "prod_ck", "transaction_hash": TX, "payer": ACCOUNT,
+                 "amount": Num("1e-7"), "currency": "CSPR",
+                 "metadata": {"order": {"id": "ord_é/1", "lines": [{"sku": "a", "qty": Num("2"), "fee": Num("1e+21")}]}}},
+        "timestamp": ISO,
+        "merchant_id": "MERCH_ck",
+    }
+    numeric = {"1e-7": "0.0000001", "1e+21": "1000000000000000000000"}
+    as_sent = dumps(event_obj)
+    copies = [
+        ("as CasPay's server posts it", as_sent),
+        ("re-sent from its jsonb row (key order, numeric spellings)", dumps(respelled(jsonb_order(event_obj), numeric))),
+        ("pretty-printed", pretty(event_obj)),
+        ("keys reversed at every depth", dumps(reversed_order(event_obj))),
+        ("escaped differently", as_sent.replace("é", "\\u00e9").replace("/", "\\/").replace("MERCH", "\\u004dERCH")),
+    ]
+    key = content_key(as_sent.encode())
+    cases = []
+    for label, text in copies:
+        assert content_key(text.encode()) == key, label
+        obj = load_exact(text)
+        amount_text = obj["data"]["amount"].text
+        cases.append({"name": f"content key: one event {label}", "body": utf8(text), "expected": {"event": event(
+            obj, text.encode(), type="payment.received", kind="payment.received", category="payment", shape="c", created=CREATED,
+            merchantId="MERCH_ck", payment=payment_expected("pay_ck", cspr(amount_text, "100"), None, exact(obj["data"]["metadata"]),
+                                                            TX, ACCOUNT, "prod_ck"))}})
+
+    def changed(label, edit):
+        obj = json.loads(json.dumps(event_obj, default=lambda n: {"__num": n.text}),
+                         object_hook=lambda d: Num(d["__num"]) if "__num" in d else d)
+        edit(obj)
+        return label, dumps(obj)
+
+    variants = [
+        changed("a millisecond later", lambda o: o.__setitem__("timestamp", "2026-11-27T10:00:00.001Z")),
+        changed("another payer", lambda o: o["data"].__setitem__("payer", ACCOUNT[:-1] + "0")),
+        changed("another amount", lambda o: o["data"].__setitem__("amount", Num("2e-7"))),
+        changed("a nested number changed", lambda o: o["data"]["metadata"]["order"]["lines"][0].__setitem__("qty", Num("3"))),
+        changed("a number sent as a string", lambda o: o["data"]["metadata"]["order"]["lines"][0].__setitem__("qty", "2")),
+        changed("a field added", lambda o: o["data"].__setitem__("note", "gift")),
+        changed("a null field added", lambda o: o["data"].__setitem__("note", None)),
+        changed("list items swapped", lambda o: o["data"]["metadata"]["order"].__setitem__("lines", [{"sku": "b"}, {"sku": "a"}])),
+        changed("list items in the other order", lambda o: o["data"]["metadata"]["order"].__setitem__("lines", [{"sku": "a"}, {"sku": "b"}])),
+    ]
+    keys = {key}
+    for label, text in variants:
+        variant_key = content_key(text.encode())
+        assert variant_key not in keys, label
+        keys.add(variant_key)
+        obj = load_exact(text)
+        cases.append({"name": f"content key: one event with {label}", "body": utf8(text), "expected": {"event": event(
+            obj, text.encode(), type="payment.received", kind="payment.received", category="payment", shape="c",
+            created=CREATED, merchantId="MERCH_ck",
+            payment=payment_expected("pay_ck", cspr(obj["data"]["amount"].text, str(int(decimal.Decimal(obj["data"]["amount"].text) * 10**9))),
+                                     None, exact(obj["data"]["metadata"]), TX, obj["data"]["payer"], "prod_ck"))}})
     return cases
 
 
