@@ -30,11 +30,19 @@ pub enum ErrorCode {
     InvalidPayload,
     /// The WebAssembly instance trapped and was replaced by a fresh one (host layers).
     InternalError,
+    /// The event is recorded but its handler failed; the sender should retry (inboxes).
+    ProcessingFailed,
+    /// Another run holds the event's lease right now; retry later (inboxes).
+    ProcessingInProgress,
+    /// The event could not be recorded durably, so it was not accepted (inboxes).
+    StoreUnavailable,
+    /// The body arrived with a `Content-Encoding` the receiver does not decode (receivers).
+    UnsupportedEncoding,
 }
 
 impl ErrorCode {
     /// Every code, in ABI number order (number = index + 1).
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::MissingSignature,
         ErrorCode::InvalidSignatureFormat,
         ErrorCode::SignatureMismatch,
@@ -46,6 +54,10 @@ impl ErrorCode {
         ErrorCode::DuplicateEvent,
         ErrorCode::InvalidPayload,
         ErrorCode::InternalError,
+        ErrorCode::ProcessingFailed,
+        ErrorCode::ProcessingInProgress,
+        ErrorCode::StoreUnavailable,
+        ErrorCode::UnsupportedEncoding,
     ];
 
     /// The stable snake_case code shared by every host.
@@ -62,6 +74,10 @@ impl ErrorCode {
             ErrorCode::DuplicateEvent => "duplicate_event",
             ErrorCode::InvalidPayload => "invalid_payload",
             ErrorCode::InternalError => "internal_error",
+            ErrorCode::ProcessingFailed => "processing_failed",
+            ErrorCode::ProcessingInProgress => "processing_in_progress",
+            ErrorCode::StoreUnavailable => "store_unavailable",
+            ErrorCode::UnsupportedEncoding => "unsupported_encoding",
         }
     }
 
@@ -102,6 +118,18 @@ impl ErrorCode {
             }
             ErrorCode::InternalError => {
                 "The WebAssembly instance failed and was replaced by a fresh one; the call can be retried."
+            }
+            ErrorCode::ProcessingFailed => {
+                "The event is recorded but its handler failed; it will be processed again when CasPay retries."
+            }
+            ErrorCode::ProcessingInProgress => {
+                "This event is being processed right now; send it again later in case that run does not finish."
+            }
+            ErrorCode::StoreUnavailable => {
+                "The event could not be recorded, so it was not accepted; send it again."
+            }
+            ErrorCode::UnsupportedEncoding => {
+                "The body is compressed or encoded; CasPay signs and sends plain JSON, so send it without a Content-Encoding."
             }
         }
     }

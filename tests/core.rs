@@ -146,6 +146,10 @@ fn error_codes_are_stable() {
             ("duplicate_event", 9),
             ("invalid_payload", 10),
             ("internal_error", 11),
+            ("processing_failed", 12),
+            ("processing_in_progress", 13),
+            ("store_unavailable", 14),
+            ("unsupported_encoding", 15),
         ]
     );
     assert_eq!(
