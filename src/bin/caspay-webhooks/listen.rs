@@ -144,9 +144,10 @@ pub fn run(command: ListenCommand, matches: &ArgMatches) -> Result<(), Failure> 
     });
     let accepted = listener.accepted.load(Ordering::SeqCst);
     let rejected = listener.rejected.load(Ordering::SeqCst);
+    let total = accepted + rejected;
     output::note(&format!(
-        "stopped: {} deliveries, {accepted} accepted, {rejected} rejected",
-        accepted + rejected
+        "stopped: {total} deliver{}, {accepted} accepted, {rejected} rejected",
+        if total == 1 { "y" } else { "ies" }
     ));
     match result {
         Err(Failure::Quiet) => Ok(()),

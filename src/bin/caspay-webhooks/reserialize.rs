@@ -23,6 +23,17 @@ pub enum Reserialize {
     Reverse,
 }
 
+impl Reserialize {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reserialize::Jsonb => "jsonb",
+            Reserialize::Pretty => "pretty",
+            Reserialize::Reverse => "reverse",
+        }
+    }
+}
+
 /// The body re-serialized in `mode`.
 pub fn reserialize(body: &[u8], mode: Reserialize) -> Result<Vec<u8>, Failure> {
     let raw: &RawValue = serde_json::from_slice(body)

@@ -121,7 +121,7 @@ pub fn run(command: SendCommand) -> Result<(), Failure> {
     if command.count > 1 {
         output::line(&summary.line(started.elapsed()))?;
     }
-    summary.verdict(command.count)
+    summary.verdict(command.count, &command.url)
 }
 
 fn source(command: &SendCommand) -> Result<Source, Failure> {
@@ -129,7 +129,7 @@ fn source(command: &SendCommand) -> Result<Source, Failure> {
         let original = read_file(path)?;
         let event = parse_event(&original).map_err(|error| {
             Failure::Failed(format!(
-                "{error}\n--retry-of needs a stored event; {} is not one",
+                "{error} (--retry-of re-sends a stored event; {} is not one)",
                 path.display()
             ))
         })?;
@@ -138,9 +138,10 @@ fn source(command: &SendCommand) -> Result<Source, Failure> {
                 let body = reserialize(&original, mode)?;
                 let again = parse_event(&body)?;
                 output::note(&format!(
-                    "retry of {}: {} bytes re-serialized as {mode:?} ({} before), {}",
+                    "retry of {}: {} bytes re-serialized as {} ({} before), {}",
                     event.idempotency_key,
                     body.len(),
+                    mode.name(),
                     original.len(),
                     if again.idempotency_key == event.idempotency_key {
                         "same idempotency key".to_owned()
@@ -272,16 +273,16 @@ impl Summary {
         )
     }
 
-    fn verdict(self, count: u64) -> Result<(), Failure> {
+    fn verdict(self, count: u64, url: &str) -> Result<(), Failure> {
         if let Some(message) = self.first_network_error {
             return Err(Failure::Network(format!(
-                "{} of {count} deliveries failed on the network: {message}",
+                "{} of {count} deliveries to {url} failed on the network: {message}",
                 self.network
             )));
         }
         if self.not_2xx > 0 {
             return Err(Failure::Not2xx(format!(
-                "{} of {count} deliveries were answered outside 2xx",
+                "{} of {count} deliveries to {url} were answered outside 2xx",
                 self.not_2xx
             )));
         }

@@ -10,7 +10,16 @@ use crate::input::read_body;
 use crate::output;
 use crate::secrets::VerifyingSecrets;
 
+const VERIFY_HELP: &str = "\
+Secrets: --secret-file PATH, CASPAY_WEBHOOK_SECRET (comma-separated for a rotation, current
+first), --secret-hex HEX, or --secret TEXT (visible to other users in `ps`); repeat the
+flags for a rotation.
+
+Exit codes: 0 valid; 1 rejected, stderr starts with the stable code (missing_signature,
+invalid_signature_format, signature_mismatch); 2 usage error.";
+
 #[derive(Args, Debug)]
+#[command(after_help = VERIFY_HELP)]
 pub struct VerifyCommand {
     #[command(flatten)]
     secrets: VerifyingSecrets,
