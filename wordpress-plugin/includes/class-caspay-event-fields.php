@@ -121,14 +121,14 @@ final class CasPay_Event_Fields {
 	}
 
 	/**
-	 * An optional exact amount: a JSON number or string holding a plain non-negative
-	 * decimal (`0`, `100000000000`, `12.50`), returned as that exact text.
+	 * The text of an amount (a JSON number, or a string holding one) and the name it was
+	 * found under; its unit is applied by amount_in() once the currency is known.
 	 *
 	 * @param string[] $names Accepted spellings.
-	 * @return string|null
-	 * @throws CasPay_Webhook_Exception When present but not such a decimal.
+	 * @return array{0: string, 1: string}|null [name, exact text], null when absent.
+	 * @throws CasPay_Webhook_Exception When present but not a non-negative decimal.
 	 */
-	public function amount( array $names ) {
+	public function amount_text( array $names ) {
 		$found = $this->find( $names );
 		if ( null === $found ) {
 			return null;
@@ -140,29 +140,46 @@ final class CasPay_Event_Fields {
 		} elseif ( is_string( $value ) ) {
 			$text = CasPay_Json::string_value( $value );
 		}
-		if ( null === $text || ! preg_match( '/^(?:0|[1-9][0-9]*)(?:\.[0-9]+)?$/D', $text ) ) {
-			throw $this->error( $found[0], 'must be a non-negative decimal number or string without sign or exponent' );
+		if ( null === $text || ! CasPay_Amount::is_decimal( $text ) ) {
+			throw $this->error( $found[0], CasPay_Amount::NOT_DECIMAL );
 		}
-		return $text;
+		return array( $found[0], $text );
 	}
 
 	/**
-	 * A required exact amount.
+	 * A required amount's text.
 	 *
 	 * @param string[] $names Accepted spellings; errors name the first.
-	 * @return string
+	 * @return array{0: string, 1: string} [name, exact text].
 	 * @throws CasPay_Webhook_Exception When missing or invalid.
 	 */
-	public function required_amount( array $names ) {
-		$value = $this->amount( $names );
-		if ( null === $value ) {
+	public function required_amount_text( array $names ) {
+		$found = $this->amount_text( $names );
+		if ( null === $found ) {
 			throw $this->error( $names[0], 'is missing' );
 		}
-		return $value;
+		return $found;
 	}
 
 	/**
-	 * An optional object, as plain PHP (metadata is kept as sent).
+	 * An amount read by amount_text(), in a unit: {value, unit, motes}.
+	 *
+	 * @param array{0: string, 1: string} $found [name, exact text].
+	 * @param string                      $unit  One of CasPay_Amount's UNIT_ constants.
+	 * @return array
+	 * @throws CasPay_Webhook_Exception When not a whole number of motes, or too large.
+	 */
+	public function amount_in( array $found, $unit ) {
+		list( $amount, $reason ) = CasPay_Amount::read( $found[1], $unit );
+		if ( null !== $reason ) {
+			throw $this->error( $found[0], $reason );
+		}
+		return $amount;
+	}
+
+	/**
+	 * An optional object, as plain PHP (merchant metadata is kept as sent, with amounts and
+	 * numbers no host holds exactly as their text; see CasPay_Json::to_php()).
 	 *
 	 * @param string[] $names Accepted spellings.
 	 * @return array|null

@@ -67,9 +67,9 @@ final class CasPay_Event_Parser {
 		$payment      = null;
 		$subscription = null;
 		if ( 'payment' === $category ) {
-			$payment = self::payment( self::details( $shape, $data, $object, 'payment' ) );
+			$payment = self::payment( self::details( $shape, $data, $object, 'payment' ), $shape );
 		} elseif ( 'subscription' === $category ) {
-			$subscription = self::subscription( self::details( $shape, $data, $object, 'subscription' ) );
+			$subscription = self::subscription( self::details( $shape, $data, $object, 'subscription' ), $shape );
 		}
 
 		$event = array(
@@ -81,10 +81,10 @@ final class CasPay_Event_Parser {
 			'created'        => $created,
 			'merchantId'     => $top->string( array( 'merchant_id', 'merchantId' ) ),
 			'livemode'       => $top->boolean( array( 'livemode' ) ),
-			'idempotencyKey' => null !== $id ? $id : 'sha256:' . hash( 'sha256', $body ),
+			'idempotencyKey' => null !== $id ? $id : CasPay_Canonical_Json::content_key( $root ),
 			'payment'        => $payment,
 			'subscription'   => $subscription,
-			'data'           => CasPay_Json::to_php( $top->raw( 'data' ), true ),
+			'data'           => CasPay_Json::to_php( $top->raw( 'data' ) ),
 		);
 		if ( null !== $tolerance ) {
 			self::check_freshness( $created, $tolerance, $now );
@@ -130,7 +130,7 @@ final class CasPay_Event_Parser {
 			// Only a plain run of digits is a whole number of seconds: the core reads the exact
 			// number text as u64, so 1.0, 1e9 and -0 are refused.
 			$text = CasPay_Json::is_number( $created ) ? CasPay_Json::number_text( $created ) : '';
-			if ( ! preg_match( '/^[0-9]{1,12}$/D', $text ) || (int) $text > CasPay_Timestamp::MAX_UNIX_SECONDS ) {
+			if ( '' === $text || strlen( $text ) > 12 || strspn( $text, CasPay_Decimal::DIGITS ) !== strlen( $text ) || (int) $text > CasPay_Timestamp::MAX_UNIX_SECONDS ) {
 				throw $top->error( 'created', 'must be a whole number of unix seconds' );
 			}
 			return (int) $text;
@@ -148,16 +148,21 @@ final class CasPay_Event_Parser {
 
 	/**
 	 * Payment details. Shapes A and B name the payment `id`; shape C flattens it into
-	 * `payment_id`.
+	 * `payment_id`. The amount's grammar is checked before the currency, its unit rules
+	 * after, as in the core.
 	 *
 	 * @param CasPay_Event_Fields $fields Where the details live.
+	 * @param string              $shape  a, b or c.
 	 * @return array
 	 */
-	private static function payment( CasPay_Event_Fields $fields ) {
+	private static function payment( CasPay_Event_Fields $fields, $shape ) {
+		$id       = $fields->required_string( array( 'id', 'payment_id', 'paymentId' ) );
+		$amount   = $fields->required_amount_text( array( 'amount' ) );
+		$currency = $fields->required_string( array( 'currency' ) );
 		return array(
-			'id'              => $fields->required_string( array( 'id', 'payment_id', 'paymentId' ) ),
-			'amount'          => $fields->required_amount( array( 'amount' ) ),
-			'currency'        => $fields->required_string( array( 'currency' ) ),
+			'id'              => $id,
+			'amount'          => $fields->amount_in( $amount, CasPay_Amount::unit( $currency, $shape ) ),
+			'currency'        => $currency,
 			'status'          => $fields->string( array( 'status' ) ),
 			'metadata'        => $fields->object_value( array( 'metadata' ) ),
 			'transactionHash' => $fields->string( array( 'transaction_hash', 'transactionHash' ) ),
@@ -171,16 +176,23 @@ final class CasPay_Event_Parser {
 	 * `subscription_id`.
 	 *
 	 * @param CasPay_Event_Fields $fields Where the details live.
+	 * @param string              $shape  a, b or c.
 	 * @return array
 	 */
-	private static function subscription( CasPay_Event_Fields $fields ) {
+	private static function subscription( CasPay_Event_Fields $fields, $shape ) {
+		$id         = $fields->required_string( array( 'id', 'subscription_id', 'subscriptionId' ) );
+		$plan_id    = $fields->string( array( 'plan_id', 'planId' ) );
+		$subscriber = $fields->string( array( 'subscriber' ) );
+		$status     = $fields->string( array( 'status' ) );
+		$amount     = $fields->amount_text( array( 'amount' ) );
+		$currency   = $fields->string( array( 'currency' ) );
 		return array(
-			'id'              => $fields->required_string( array( 'id', 'subscription_id', 'subscriptionId' ) ),
-			'planId'          => $fields->string( array( 'plan_id', 'planId' ) ),
-			'subscriber'      => $fields->string( array( 'subscriber' ) ),
-			'status'          => $fields->string( array( 'status' ) ),
-			'amount'          => $fields->amount( array( 'amount' ) ),
-			'currency'        => $fields->string( array( 'currency' ) ),
+			'id'              => $id,
+			'planId'          => $plan_id,
+			'subscriber'      => $subscriber,
+			'status'          => $status,
+			'amount'          => null === $amount ? null : $fields->amount_in( $amount, CasPay_Amount::unit( $currency, $shape ) ),
+			'currency'        => $currency,
 			'paymentId'       => $fields->string( array( 'payment_id', 'paymentId' ) ),
 			'transactionHash' => $fields->string( array( 'transaction_hash', 'transactionHash' ) ),
 			'metadata'        => $fields->object_value( array( 'metadata' ) ),

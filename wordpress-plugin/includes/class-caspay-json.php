@@ -8,20 +8,26 @@
 defined( 'ABSPATH' ) || defined( 'CASPAY_WEBHOOKS_LIBRARY' ) || exit;
 
 /**
- * Parses JSON the way the Rust core does (serde_json with arbitrary precision), on top of
- * PHP's own json_decode.
+ * Parses JSON the way the Rust core does (exact number text, objects told from lists), on
+ * top of PHP's own json_decode.
  *
  * json_decode turns `12.50` into the float 12.5 and `100000000000000000000` into a float
- * too, and decoding to arrays makes `{}` and `[]` the same value. The core keeps the exact
- * text of every number and tells objects from lists, so before decoding one regex pass
- * outside strings rewrites:
- * - every number into a marker string "\x01n<text>",
- * - every object opening into one with a marker member "\x01o" (so `{}` stays an object),
+ * too, and decoding to arrays makes `{}` and `[]` the same value. So before decoding, one
+ * pass over the body rewrites, outside strings:
+ * - every number json_decode would not give back exactly (anything but a plain integer of
+ *   at most 15 digits, and `-0`) into a marker string "\x01n<text>", after checking its
+ *   grammar (json_decode checks the grammar of the integers it is left);
+ * - every object opening into one with a marker member "\x01o" (so `{}` stays an object);
  * - every string that could be mistaken for a marker (its text starts with \u0000 or
  *   \u0001) into "\x01s<original>".
- * After decoding, a string starting with \x01 is always a marker. The same pass checks
- * the nesting limit before any parsing and refuses the few inputs the rewrite could
- * otherwise make valid (a number used as a key, an unterminated string).
+ * After decoding, a string starting with \x01 is always a marker, and an int is always a
+ * plain integer whose text is its decimal form. The same pass checks the nesting limit
+ * before anything is parsed.
+ *
+ * The pass walks the body with strcspn/strspn, jumping over string contents and digit
+ * runs: no regex ever runs over the body or over one of its tokens, so PCRE's limits
+ * (pcre.backtrack_limit, pcre.jit, the JIT stack) never make a valid body fail, whatever
+ * its size.
  */
 final class CasPay_Json {
 
@@ -31,7 +37,23 @@ final class CasPay_Json {
 	/** Marker key present in every decoded object. */
 	const OBJECT_KEY = "\x01o";
 
-	const TOKENS = '/"(?:[^"\\\\]++|\\\\.)*+"|-?+(?:0|[1-9][0-9]*+)(?:\.[0-9]++)?+(?:[eE][+-]?+[0-9]++)?+(\s*+:)?+|\{[ \t\n\r]*+\}|[{\[\]}"]/s';
+	/** Prefix of a number kept as text. */
+	const NUMBER_MARK = "\x01n";
+
+	/** Prefix of a string whose own text starts with \x00 or \x01. */
+	const STRING_MARK = "\x01s";
+
+	/** Bytes where the pass has something to do; everything else is copied as it is. */
+	const SCAN_STOP = '"{}[]-0123456789';
+
+	/** Bytes a number token is made of. */
+	const NUMBER_BYTES = '-+.eE0123456789';
+
+	/** JSON's four whitespace bytes. */
+	const WHITESPACE = " \t\n\r";
+
+	/** Longest plain integer left to json_decode: every host holds 15 digits exactly. */
+	const MAX_PLAIN_DIGITS = 15;
 
 	/**
 	 * Decodes a body after the depth check.
@@ -42,56 +64,112 @@ final class CasPay_Json {
 	 * @throws CasPay_Webhook_Exception With code invalid_json.
 	 */
 	public static function decode( $body, $max_depth ) {
-		$depth    = 0;
-		$failure  = null;
-		$position = 0;
-		$callback = static function ( $match ) use ( &$depth, &$failure, $max_depth ) {
-			$token = $match[0];
-			$first = $token[0];
-			if ( '"' === $first ) {
-				if ( 1 === strlen( $token ) ) {
-					$failure = 'unterminated string';
-					return $token;
+		$length    = strlen( $body );
+		$rewritten = '';
+		$copied    = 0;
+		$depth     = 0;
+		$failure   = null;
+		$i         = strcspn( $body, self::SCAN_STOP );
+		while ( $i < $length ) {
+			$byte = $body[ $i ];
+			if ( '"' === $byte ) {
+				$end = strpos( $body, '"', $i + 1 );
+				if ( false !== $end && '\\' !== $body[ $end - 1 ] ) {
+					++$end;
+				} else {
+					$end = self::string_end( $body, $i );
+					if ( null === $end ) {
+						// Unterminated: the rest of the body is inside the string, and json_decode
+						// refuses it.
+						break;
+					}
 				}
-				if ( 0 === strncmp( $token, '"\\u0000', 7 ) || 0 === strncmp( $token, '"\\u0001', 7 ) ) {
-					return '"\\u0001s' . substr( $token, 1 );
+				if ( '\\' === $body[ $i + 1 ] && 0 === substr_compare( $body, '\\u000', $i + 1, 5 ) && ( '0' === $body[ $i + 6 ] || '1' === $body[ $i + 6 ] ) ) {
+					$rewritten .= substr( $body, $copied, $i + 1 - $copied ) . '\\u0001s';
+					$copied     = $i + 1;
 				}
-				return $token;
-			}
-			if ( '{' === $first || '[' === $first ) {
-				if ( $depth + 1 > $max_depth && null === $failure ) {
-					$failure = 'depth';
+				$i = $end;
+			} elseif ( '{' === $byte || '[' === $byte ) {
+				if ( ++$depth > $max_depth ) {
+					throw CasPay_Webhook_Exception::create( 'invalid_json', 'objects and arrays nest deeper than the limit of', null, $max_depth, $i );
 				}
-				if ( '}' === substr( $token, -1 ) ) {
-					return '{"\\u0001o":true}';
+				if ( '{' === $byte ) {
+					$rewritten .= substr( $body, $copied, $i - $copied );
+					$next       = $i + 1 + strspn( $body, self::WHITESPACE, $i + 1 );
+					if ( $next < $length && '}' === $body[ $next ] ) {
+						$rewritten .= '{"\\u0001o":true}';
+						$i          = $next;
+						--$depth;
+					} else {
+						$rewritten .= '{"\\u0001o":true,';
+					}
+					$copied = $i + 1;
 				}
-				++$depth;
-				return '[' === $first ? $token : '{"\\u0001o":true,';
-			}
-			if ( '}' === $first || ']' === $first ) {
+				++$i;
+			} elseif ( '}' === $byte || ']' === $byte ) {
 				$depth = max( 0, $depth - 1 );
-				return $token;
+				++$i;
+			} else {
+				$sign   = '-' === $byte ? 1 : 0;
+				$digits = strspn( $body, CasPay_Decimal::DIGITS, $i + $sign );
+				$end    = $i + $sign + $digits;
+				if ( $digits > 0 && $digits <= self::MAX_PLAIN_DIGITS
+					&& ( $end === $length || false === strpos( self::NUMBER_BYTES, $body[ $end ] ) )
+					&& ( '0' !== $body[ $i + $sign ] || ( 1 === $digits && 0 === $sign ) ) ) {
+					// A plain integer json_decode reads exactly: left as it is.
+					$i = $end;
+				} else {
+					$count = strspn( $body, self::NUMBER_BYTES, $i );
+					$text  = substr( $body, $i, $count );
+					$after = $i + $count + strspn( $body, self::WHITESPACE, $i + $count );
+					if ( null === CasPay_Decimal::parse( $text ) ) {
+						$failure = null === $failure ? array( 'a number is not valid JSON', $i ) : $failure;
+					} elseif ( $after < $length && ':' === $body[ $after ] ) {
+						$failure = null === $failure ? array( 'a number cannot be an object key', $i ) : $failure;
+					}
+					$rewritten .= substr( $body, $copied, $i - $copied ) . '"\\u0001n' . $text . '"';
+					$copied     = $i + $count;
+					$i         += $count;
+				}
 			}
-			if ( isset( $match[1] ) && '' !== $match[1] ) {
-				$failure = 'a number cannot be a key';
-			}
-			return '"\\u0001n' . $token . '"';
-		};
-		$rewritten = preg_replace_callback( self::TOKENS, $callback, $body );
-		if ( null === $rewritten ) {
-			throw CasPay_Webhook_Exception::create( 'invalid_json', 'the body could not be scanned' );
-		}
-		if ( 'depth' === $failure ) {
-			throw CasPay_Webhook_Exception::create( 'invalid_json', 'objects and arrays nest deeper than the limit of', null, $max_depth );
+			$i += strcspn( $body, self::SCAN_STOP, $i );
 		}
 		if ( null !== $failure ) {
-			throw CasPay_Webhook_Exception::create( 'invalid_json', 'syntax error' );
+			throw CasPay_Webhook_Exception::create( 'invalid_json', $failure[0], null, null, $failure[1] );
 		}
-		$value = json_decode( $rewritten, true, $max_depth + 1 );
+		$rewritten .= 0 === $copied ? $body : substr( $body, $copied );
+		$value      = json_decode( $rewritten, true, min( $max_depth, 0x7FFFFFFE ) + 1 );
 		if ( JSON_ERROR_NONE !== json_last_error() ) {
 			throw CasPay_Webhook_Exception::create( 'invalid_json', self::reason( json_last_error() ) );
 		}
 		return $value;
+	}
+
+	/**
+	 * The index just past the string whose opening quote is at $start, or null when the body
+	 * ends inside it. Jumps from quote to quote: a quote ends the string when an even number
+	 * of backslashes precedes it, so escapes cost nothing unless they escape a quote.
+	 *
+	 * @param string $body  Body.
+	 * @param int    $start Index of the opening quote.
+	 * @return int|null
+	 */
+	private static function string_end( $body, $start ) {
+		$from = $start + 1;
+		while ( true ) {
+			$quote = strpos( $body, '"', $from );
+			if ( false === $quote ) {
+				return null;
+			}
+			$backslashes = 0;
+			for ( $k = $quote - 1; $k > $start && '\\' === $body[ $k ]; $k-- ) {
+				++$backslashes;
+			}
+			if ( 0 === $backslashes % 2 ) {
+				return $quote + 1;
+			}
+			$from = $quote + 1;
+		}
 	}
 
 	/**
@@ -132,7 +210,7 @@ final class CasPay_Json {
 	 * @return bool
 	 */
 	public static function is_number( $value ) {
-		return is_string( $value ) && 0 === strncmp( $value, "\x01n", 2 );
+		return is_int( $value ) || ( is_string( $value ) && 0 === strncmp( $value, self::NUMBER_MARK, 2 ) );
 	}
 
 	/**
@@ -142,7 +220,7 @@ final class CasPay_Json {
 	 * @return bool
 	 */
 	public static function is_string( $value ) {
-		return is_string( $value ) && ! self::is_number( $value );
+		return is_string( $value ) && 0 !== strncmp( $value, self::NUMBER_MARK, 2 );
 	}
 
 	/**
@@ -152,57 +230,65 @@ final class CasPay_Json {
 	 * @return string
 	 */
 	public static function string_value( $value ) {
-		return 0 === strncmp( $value, "\x01s", 2 ) ? (string) substr( $value, 2 ) : $value;
+		return 0 === strncmp( $value, self::STRING_MARK, 2 ) ? (string) substr( $value, 2 ) : $value;
 	}
 
 	/**
 	 * The exact text of a JSON number, as sent.
 	 *
-	 * @param string $value Decoded number.
+	 * @param int|string $value Decoded number.
 	 * @return string
 	 */
 	public static function number_text( $value ) {
-		return (string) substr( $value, 2 );
+		return is_int( $value ) ? (string) $value : (string) substr( $value, 2 );
 	}
 
 	/**
-	 * A decoded value as plain PHP: objects become associative arrays, numbers what
-	 * json_decode with JSON_BIGINT_AS_STRING makes of their text (what a PHP host reading
-	 * the core's JSON output gets). Under an amount key (`amount`, `*_amount`, `*Amount`),
-	 * when $exact_amounts is set, a number becomes its exact text instead, as the core's
-	 * normalized `data` does.
+	 * A decoded value as plain PHP, as a PHP host reading the core's JSON output with
+	 * json_decode gets it: objects become associative arrays; under an amount key
+	 * (`amount`, `*_amount`, `*Amount`) a number becomes a string with its exact text; any
+	 * other number stays a number when every host holds it exactly, and becomes its text
+	 * when not (integers beyond +-(2^53 - 1), `1e400`, negative zero).
 	 *
-	 * @param mixed $value         Decoded value.
-	 * @param bool  $exact_amounts Whether amount keys keep exact text.
-	 * @param bool  $is_amount     Whether $value sits under an amount key.
+	 * @param mixed $value     Decoded value.
+	 * @param bool  $is_amount Whether $value is the value of an amount key.
 	 * @return mixed
 	 */
-	public static function to_php( $value, $exact_amounts = false, $is_amount = false ) {
-		if ( is_string( $value ) ) {
-			if ( self::is_number( $value ) ) {
-				$text = self::number_text( $value );
-				return $is_amount ? $text : json_decode( $text, false, 1, JSON_BIGINT_AS_STRING );
-			}
-			return self::string_value( $value );
-		}
-		if ( ! is_array( $value ) ) {
-			return $value;
-		}
-		$out = array();
-		if ( self::is_object( $value ) ) {
-			foreach ( $value as $key => $member ) {
-				if ( self::OBJECT_KEY === $key ) {
-					continue;
+	public static function to_php( $value, $is_amount = false ) {
+		if ( is_array( $value ) ) {
+			$out = array();
+			if ( ! array_key_exists( self::OBJECT_KEY, $value ) ) {
+				foreach ( $value as $item ) {
+					$out[] = is_array( $item ) || is_string( $item ) ? self::to_php( $item ) : $item;
 				}
-				$key         = self::string_value( (string) $key );
-				$out[ $key ] = self::to_php( $member, $exact_amounts, $exact_amounts && self::is_amount_key( $key ) );
+				return $out;
+			}
+			unset( $value[ self::OBJECT_KEY ] );
+			foreach ( $value as $key => $member ) {
+				if ( is_string( $key ) && 0 === strncmp( $key, self::STRING_MARK, 2 ) ) {
+					$key = substr( $key, 2 );
+				}
+				if ( is_array( $member ) ) {
+					$out[ $key ] = self::to_php( $member );
+				} elseif ( is_int( $member ) || is_string( $member ) ) {
+					$out[ $key ] = self::to_php( $member, self::is_amount_key( (string) $key ) );
+				} else {
+					$out[ $key ] = $member;
+				}
 			}
 			return $out;
 		}
-		foreach ( $value as $item ) {
-			$out[] = self::to_php( $item, $exact_amounts, false );
+		if ( is_int( $value ) ) {
+			return $is_amount ? (string) $value : $value;
 		}
-		return $out;
+		if ( ! is_string( $value ) || 0 !== strncmp( $value, self::MARK, 1 ) ) {
+			return $value;
+		}
+		$text = (string) substr( $value, 2 );
+		if ( 0 !== strncmp( $value, self::NUMBER_MARK, 2 ) || $is_amount ) {
+			return $text;
+		}
+		return CasPay_Decimal::is_portable( $text ) ? json_decode( $text ) : $text;
 	}
 
 	/**
@@ -212,6 +298,9 @@ final class CasPay_Json {
 	 * @return bool
 	 */
 	public static function is_amount_key( $key ) {
+		if ( 'mount' !== substr( $key, -5 ) ) {
+			return false;
+		}
 		$length = strlen( $key );
 		return 'amount' === $key
 			|| ( $length >= 7 && '_amount' === substr( $key, -7 ) )
