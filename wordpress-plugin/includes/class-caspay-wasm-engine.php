@@ -159,7 +159,10 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 			)
 		);
 		$this->check( $status );
-		$event = json_decode( $this->read_output(), true, $max_depth + 8, JSON_BIGINT_AS_STRING );
+		// The core writes amounts, and every number json_decode could not give back exactly
+		// (beyond 2^53, beyond the float range, negative zero), as strings, so decoding gives
+		// the pure-PHP engine's values; both engines make `{}` and `[]` an empty array.
+		$event = json_decode( $this->read_output(), true, min( $max_depth, 0x7FFFFFF0 ) + 8, JSON_BIGINT_AS_STRING );
 		if ( ! is_array( $event ) ) {
 			throw CasPay_Webhook_Exception::create( 'internal_error', 'the module returned an event that is not JSON: ' . json_last_error_msg() );
 		}
