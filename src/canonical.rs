@@ -71,8 +71,9 @@ fn object(text: &str, start: usize, out: &mut impl FnMut(&[u8])) -> usize {
             i = skip_whitespace(bytes, i + 1);
         }
     }
-    // A stable sort keeps repeated keys in body order, so the last of each run wins.
-    members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    // Repeated keys stay in body order (the start offsets break ties), so the last of each
+    // run wins.
+    members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
     out(b"{");
     let mut first = true;
     for (index, (key, value_start)) in members.iter().enumerate() {

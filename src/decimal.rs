@@ -14,6 +14,11 @@ const MAX_EXACT_EXPONENT_DIGITS: usize = 15;
 /// included) holds exactly.
 const MAX_SAFE_INTEGER: &str = "9007199254740991";
 
+/// The digits of 2^1024 − 2^970 (a 309-digit integer): the smallest magnitude an IEEE double
+/// rounds to infinity. Comparing digits against it decides finiteness exactly, without
+/// linking a float parser into the WebAssembly modules.
+const DOUBLE_OVERFLOW_DIGITS: &[u8] = b"179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792";
+
 /// A JSON number split into its parts, as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Decimal<'a> {
@@ -175,15 +180,34 @@ impl<'a> Decimal<'a> {
     /// (`0.1` is the same double everywhere). Beyond that (`12345678901234567890`, `1e400`)
     /// hosts disagree or lose the value, and negative zero is `-0` in JavaScript but `0` in
     /// PHP, so those travel as text.
-    pub(crate) fn is_portable(&self, text: &str) -> bool {
-        if self.negative && self.significant().0.is_empty() {
-            return false;
+    pub(crate) fn is_portable(&self) -> bool {
+        let (digits, point) = self.significant();
+        if digits.is_empty() {
+            return !self.negative;
         }
         if self.is_plain_integer() {
-            let digits = self.integer;
-            return digits.len() < MAX_SAFE_INTEGER.len()
-                || (digits.len() == MAX_SAFE_INTEGER.len() && digits <= MAX_SAFE_INTEGER);
+            let integer = self.integer;
+            return integer.len() < MAX_SAFE_INTEGER.len()
+                || (integer.len() == MAX_SAFE_INTEGER.len() && integer <= MAX_SAFE_INTEGER);
         }
-        text.parse::<f64>().is_ok_and(f64::is_finite)
+        // The value is 0.DIGITS × 10^power: finite below 10^309, infinite from 10^309 on,
+        // and in between finite exactly when DIGITS sort below the overflow digits.
+        let Some(exponent) = self.exponent_value() else {
+            return self.exponent.starts_with('-');
+        };
+        let power = point + exponent;
+        let overflow_power = DOUBLE_OVERFLOW_DIGITS.len() as i64;
+        match power.cmp(&overflow_power) {
+            core::cmp::Ordering::Less => true,
+            core::cmp::Ordering::Greater => false,
+            core::cmp::Ordering::Equal => {
+                let padded = |d: &[u8], i: usize| d.get(i).copied().unwrap_or(b'0');
+                let len = digits.len().max(DOUBLE_OVERFLOW_DIGITS.len());
+                (0..len)
+                    .map(|i| padded(&digits, i).cmp(&padded(DOUBLE_OVERFLOW_DIGITS, i)))
+                    .find(|o| o.is_ne())
+                    == Some(core::cmp::Ordering::Less)
+            }
+        }
     }
 }

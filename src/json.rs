@@ -314,8 +314,8 @@ pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
                     .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
                     .unwrap_or(bytes.len() - i);
                 let number = &raw[i..end];
-                let as_text = amount_value_next
-                    || !Decimal::parse(number).is_some_and(|d| d.is_portable(number));
+                let as_text =
+                    amount_value_next || !Decimal::parse(number).is_some_and(|d| d.is_portable());
                 if as_text {
                     out.extend_from_slice(&bytes[copied..i]);
                     out.push(b'"');
