@@ -507,7 +507,9 @@ def parse_cases():
     ]
     portable = ('{"id":"evt_num","type":"test.webhook","data":{"huge":1e400,"tiny":1e-400,"safe":9007199254740991,'
                 '"unsafe":9007199254740992,"negative":-9007199254740992,"negative_zero":-0.0,"negative_integer_zero":-0,"exponent":1E+2,'
-                '"astronomic":1e1000000000000000000000,"list":[1,18446744073709551616,0.5]}}')
+                '"astronomic":1e1000000000000000000000,"list":[1,18446744073709551616,0.5],'
+                '"largest_double":1.7976931348623157e308,"just_below_overflow":1.797693134862315807e308,'
+                '"just_at_overflow":1.797693134862315808e308,"overflow_by_exponent":0.1797693134862315808e309}}')
     cases.append({"name": "numbers no host holds exactly stay text inside data", "body": utf8(portable), "expected": {"event": event(
         load_exact(portable), portable.encode(), id="evt_num", type="test.webhook", kind="test.webhook", category="test", shape="a")}})
     cases += content_key_cases()
