@@ -110,24 +110,35 @@ final class CasPay_Json {
 				$depth = max( 0, $depth - 1 );
 				++$i;
 			} else {
+				// A number: its grammar is checked here with strspn, never with a regex.
 				$sign   = '-' === $byte ? 1 : 0;
 				$digits = strspn( $body, CasPay_Decimal::DIGITS, $i + $sign );
 				$end    = $i + $sign + $digits;
-				if ( $digits > 0 && $digits <= self::MAX_PLAIN_DIGITS
-					&& ( $end === $length || false === strpos( self::NUMBER_BYTES, $body[ $end ] ) )
-					&& ( '0' !== $body[ $i + $sign ] || ( 1 === $digits && 0 === $sign ) ) ) {
+				$valid  = $digits > 0 && ( 1 === $digits || '0' !== $body[ $i + $sign ] );
+				$next   = $end < $length ? $body[ $end ] : '';
+				if ( $valid && $digits <= self::MAX_PLAIN_DIGITS && ( '' === $next || false === strpos( self::NUMBER_BYTES, $next ) ) && ( 0 === $sign || 1 < $digits || '0' !== $body[ $i + 1 ] ) ) {
 					// A plain integer json_decode reads exactly: left as it is.
 					$i = $end;
 				} else {
+					if ( $valid && '.' === $next ) {
+						$fraction = strspn( $body, CasPay_Decimal::DIGITS, $end + 1 );
+						$valid    = $fraction > 0;
+						$end     += 1 + $fraction;
+						$next     = $end < $length ? $body[ $end ] : '';
+					}
+					if ( $valid && ( 'e' === $next || 'E' === $next ) ) {
+						$end     += ( $end + 1 < $length && ( '+' === $body[ $end + 1 ] || '-' === $body[ $end + 1 ] ) ) ? 2 : 1;
+						$exponent = strspn( $body, CasPay_Decimal::DIGITS, $end );
+						$valid    = $exponent > 0;
+						$end     += $exponent;
+					}
 					$count = strspn( $body, self::NUMBER_BYTES, $i );
-					$text  = substr( $body, $i, $count );
-					$after = $i + $count + strspn( $body, self::WHITESPACE, $i + $count );
-					if ( null === CasPay_Decimal::parse( $text ) ) {
+					if ( ! $valid || $i + $count !== $end ) {
 						$failure = null === $failure ? array( 'a number is not valid JSON', $i ) : $failure;
-					} elseif ( $after < $length && ':' === $body[ $after ] ) {
+					} elseif ( ':' === substr( $body, $end + strspn( $body, self::WHITESPACE, $end ), 1 ) ) {
 						$failure = null === $failure ? array( 'a number cannot be an object key', $i ) : $failure;
 					}
-					$rewritten .= substr( $body, $copied, $i - $copied ) . '"\\u0001n' . $text . '"';
+					$rewritten .= substr( $body, $copied, $i - $copied ) . '"\\u0001n' . substr( $body, $i, $count ) . '"';
 					$copied     = $i + $count;
 					$i         += $count;
 				}
