@@ -623,8 +623,8 @@ fn send_exit_codes_tell_non_2xx_from_network_errors() {
         let output = cli(&["send", "--url", &url, "--secret", SECRET], None);
         assert_eq!(output.status.code(), Some(4), "{output:?}");
         assert!(stdout(&output).starts_with(&format!("{status} ")));
-        assert!(stderr(&output).contains("1 of 1 deliveries to http://127.0.0.1:"));
-        assert!(stderr(&output).ends_with("were answered outside 2xx\n"));
+        // The line shows the status; an answer is no error of the tool's.
+        assert!(output.stderr.is_empty(), "{output:?}");
         assert_eq!(receiver.delivery()["valid"], true);
     }
 

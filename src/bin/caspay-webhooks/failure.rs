@@ -37,7 +37,8 @@ pub enum Failure {
     Usage(String),
     /// The network failed (exit 3).
     Network(String),
-    /// Deliveries were answered outside 2xx (exit 4); the lines are already printed.
+    /// Deliveries were answered outside 2xx (exit 4); the lines are already printed, so
+    /// the message (a sequence's total) may be empty.
     Not2xx(String),
     /// Standard output was closed by its reader (`| head`): stop without a word (exit 0).
     Quiet,
@@ -55,7 +56,7 @@ impl Failure {
             Failure::Failed(message) => (Some(message), code::REJECTED),
             Failure::Usage(message) => (Some(format!("error: {message}")), code::USAGE),
             Failure::Network(message) => (Some(message), code::NETWORK),
-            Failure::Not2xx(message) => (Some(message), code::NOT_2XX),
+            Failure::Not2xx(message) => ((!message.is_empty()).then_some(message), code::NOT_2XX),
             Failure::Quiet => (None, code::OK),
         };
         if let Some(message) = message {

@@ -281,10 +281,15 @@ impl Summary {
             )));
         }
         if self.not_2xx > 0 {
-            return Err(Failure::Not2xx(format!(
-                "{} of {count} deliveries to {url} were answered outside 2xx",
-                self.not_2xx
-            )));
+            // One delivery's line already shows its status; only a sequence needs a total.
+            return Err(Failure::Not2xx(if count > 1 {
+                format!(
+                    "{} of {count} deliveries to {url} were answered outside 2xx",
+                    self.not_2xx
+                )
+            } else {
+                String::new()
+            }));
         }
         Ok(())
     }
