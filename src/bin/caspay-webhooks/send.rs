@@ -112,10 +112,14 @@ pub fn run(command: SendCommand) -> Result<(), Failure> {
             });
         }
         drop(outcomes);
-        received.iter().try_for_each(|outcome| {
+        let printed = received.iter().try_for_each(|outcome| {
             let line = summary.add(outcome, command.count > 1)?;
             output::line(&line)
-        })
+        });
+        // On an early stop (a bad URL, a closed output) the workers' next send fails and
+        // they stop instead of sending the rest of the sequence.
+        drop(received);
+        printed
     });
     printed?;
     if command.count > 1 {
