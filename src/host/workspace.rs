@@ -154,7 +154,11 @@ impl Workspace {
         };
         let result = Verifier::new(secret).and_then(|v| v.verify(body, signature));
         match result {
-            Ok(_) => OK,
+            Ok(_) => {
+                // ABI.md: empty output on success, not the previous call's (found by fuzz/abi).
+                self.output.clear();
+                OK
+            }
             Err(e) => self.fail(&e),
         }
     }
