@@ -53,3 +53,11 @@ plugin-zip: ## an installable caspay-webhooks.zip of the WordPress plugin
 bench: ## the package against node:crypto, hash-wasm and JSON.parse, as ratios of medians
 	scripts/build-pkg.sh
 	node bench/run.mjs
+
+.PHONY: fuzz fuzz-smoke
+FUZZ_SECONDS ?= 600
+fuzz: ## every cargo-fuzz target for FUZZ_SECONDS each (default 600), seeded from the shared vectors
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: ## every cargo-fuzz target for 30 s, plus the committed regressions
+	fuzz/run.sh 30

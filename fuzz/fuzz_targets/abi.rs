@@ -1,0 +1,297 @@
+//! The plain ABI (`src/host/ABI.md`) driven the way a WebAssembly host drives it: reserve
+//! the input with `caspay_input`, write the inputs back to back at the returned address,
+//! call, then read `caspay_output_ptr`/`caspay_output_len`. The crate is built natively
+//! with `--features abi` and the exports are linked by name, exactly as declared below.
+//!
+//! The ABI passes addresses as 32-bit numbers. On a 64-bit host that only works when every
+//! heap address fits in 32 bits, so this target's global allocator is dlmalloc (the
+//! allocator of the wasm build) over `mmap(MAP_32BIT)` regions: the module's own
+//! `ptr as u32` casts are then exact, as in wasm32. (AddressSanitizer therefore does not see
+//! this target's Rust heap; the other targets run on the system allocator.)
+//!
+//! Checked against the core called directly: every status and output, the status numbers
+//! of the ABI.md table, error JSON on failure, sign→verify round trips through the buffers,
+//! lengths beyond the reserved input refused with status 5, and an input that cannot be
+//! reserved answered with address 0 while the workspace stays usable.
+#![no_main]
+
+use std::alloc::{GlobalAlloc, Layout};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use caspay_webhooks::{parse_event_with, sign, to_json, verify, Error, Freshness, ParseOptions};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value as Json;
+
+extern "C" {
+    fn caspay_abi_version() -> u32;
+    fn caspay_status_ok() -> u32;
+    fn caspay_input(len: u32) -> u32;
+    fn caspay_output_ptr() -> u32;
+    fn caspay_output_len() -> u32;
+    fn caspay_verify(body_len: u32, signature_len: u32, secret_len: u32) -> u32;
+    fn caspay_sign(body_len: u32, secret_len: u32) -> u32;
+    fn caspay_parse(
+        body_len: u32,
+        max_payload_bytes: u32,
+        max_depth: u32,
+        tolerance_seconds: i64,
+        now: i64,
+    ) -> u32;
+}
+
+/// Memory below 2 GiB, from the kernel (`MAP_32BIT`), for dlmalloc to carve up.
+struct Low32;
+
+unsafe impl dlmalloc::Allocator for Low32 {
+    fn alloc(&self, size: usize) -> (*mut u8, usize, u32) {
+        let flags = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_32BIT;
+        let protection = libc::PROT_READ | libc::PROT_WRITE;
+        // SAFETY: an anonymous private mapping touches no existing memory.
+        let addr = unsafe { libc::mmap(std::ptr::null_mut(), size, protection, flags, -1, 0) };
+        if addr == libc::MAP_FAILED {
+            return (std::ptr::null_mut(), 0, 0);
+        }
+        assert!(
+            (addr as usize) + size <= u32::MAX as usize,
+            "MAP_32BIT gave a high address"
+        );
+        (addr.cast(), size, 0)
+    }
+
+    fn remap(&self, _: *mut u8, _: usize, _: usize, _: bool) -> *mut u8 {
+        // mremap may move a region above 4 GiB; dlmalloc falls back to alloc + copy.
+        std::ptr::null_mut()
+    }
+
+    fn free_part(&self, ptr: *mut u8, oldsize: usize, newsize: usize) -> bool {
+        // SAFETY: the tail belongs to a region this allocator mapped.
+        unsafe { libc::munmap(ptr.add(newsize).cast(), oldsize - newsize) == 0 }
+    }
+
+    fn free(&self, ptr: *mut u8, size: usize) -> bool {
+        // SAFETY: dlmalloc frees only whole regions this allocator mapped.
+        unsafe { libc::munmap(ptr.cast(), size) == 0 }
+    }
+
+    fn can_release_part(&self, _: u32) -> bool {
+        true
+    }
+
+    fn allocates_zeros(&self) -> bool {
+        true
+    }
+
+    fn page_size(&self) -> usize {
+        4096
+    }
+}
+
+struct LowHeap(Mutex<dlmalloc::Dlmalloc<Low32>>);
+
+unsafe impl GlobalAlloc for LowHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.0.lock().unwrap().malloc(layout.size(), layout.align())
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        self.0.lock().unwrap().calloc(layout.size(), layout.align())
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.0
+            .lock()
+            .unwrap()
+            .free(ptr, layout.size(), layout.align())
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        self.0
+            .lock()
+            .unwrap()
+            .realloc(ptr, layout.size(), layout.align(), new_size)
+    }
+}
+
+#[global_allocator]
+static HEAP: LowHeap = LowHeap(Mutex::new(dlmalloc::Dlmalloc::new_with_allocator(Low32)));
+
+/// The largest input ever reserved: the module's input buffer never shrinks.
+static RESERVED: AtomicUsize = AtomicUsize::new(0);
+
+/// The status of each error code, from the table in ABI.md.
+fn status_of(code: &str) -> u32 {
+    match code {
+        "missing_signature" => 1,
+        "invalid_signature_format" => 2,
+        "signature_mismatch" => 3,
+        "invalid_secret" => 4,
+        "payload_too_large" => 5,
+        "invalid_json" => 6,
+        "invalid_event" => 7,
+        "timestamp_outside_tolerance" => 8,
+        other => panic!("the module returned {other}, which it never returns"),
+    }
+}
+
+/// Writes the parts back to back into the module's input, as a host does.
+fn write_input(parts: &[&[u8]]) {
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    // SAFETY (whole function): the module promises `total` writable bytes at the address.
+    let addr = unsafe { caspay_input(total as u32) };
+    assert_ne!(addr, 0, "{total} bytes could not be reserved");
+    RESERVED.fetch_max(total, Ordering::Relaxed);
+    let input = unsafe { std::slice::from_raw_parts_mut(addr as usize as *mut u8, total) };
+    let mut at = 0;
+    for part in parts {
+        input[at..at + part.len()].copy_from_slice(part);
+        at += part.len();
+    }
+}
+
+fn output() -> Vec<u8> {
+    // SAFETY: the output of the last call lies at ptr/len until the next call.
+    unsafe {
+        let (ptr, len) = (caspay_output_ptr(), caspay_output_len());
+        std::slice::from_raw_parts(ptr as usize as *const u8, len as usize).to_vec()
+    }
+}
+
+/// The status and output a call must give for the core's result.
+fn check<T>(status: u32, result: &Result<T, Error>, ok_output: impl FnOnce(&T) -> Vec<u8>) {
+    let out = output();
+    match result {
+        Ok(value) => {
+            assert_eq!(status, 0, "{}", String::from_utf8_lossy(&out));
+            assert_eq!(out, ok_output(value));
+        }
+        Err(e) => {
+            assert_eq!(status, status_of(e.code().as_str()), "{e:?}");
+            let json: Json = serde_json::from_slice(&out).expect("error output is JSON");
+            assert_eq!(json["code"], e.code().as_str());
+            assert!(json["message"].as_str().is_some_and(|m| !m.is_empty()));
+            assert_eq!(json["field"].as_str(), e.field());
+            assert_eq!(json["position"].as_u64(), e.position().map(|p| p as u64));
+        }
+    }
+}
+
+/// `[len][bytes]` from the front of `data`.
+fn take<'a>(data: &mut &'a [u8]) -> &'a [u8] {
+    let Some((&len, rest)) = data.split_first() else {
+        return &[];
+    };
+    let (part, rest) = rest.split_at(usize::from(len).min(rest.len()));
+    *data = rest;
+    part
+}
+
+fuzz_target!(|data: &[u8]| {
+    unsafe {
+        assert_eq!(caspay_abi_version(), 1);
+        assert_eq!(caspay_status_ok(), 0);
+    }
+    if data.len() < 5 {
+        return;
+    }
+    let (op, p) = (data[0], &data[1..5]);
+    let mut rest = &data[5..];
+
+    match op % 5 {
+        // caspay_parse, with the plain-number options of ABI.md.
+        0 => {
+            let body = rest;
+            let max_payload = if p[0] < 128 { 0 } else { u32::from(p[0]) * 4 };
+            let max_depth = u32::from(p[1] % 40);
+            let tolerance = if p[2] < 128 { -1 } else { i64::from(p[2]) * 10 };
+            let now = 1_795_773_600 + (i64::from(p[3]) - 128) * 60;
+            let mut options = ParseOptions::default();
+            if max_payload > 0 {
+                options.limits.max_payload_bytes = max_payload as usize;
+            }
+            if max_depth > 0 {
+                options.limits.max_depth = max_depth as usize;
+            }
+            if tolerance >= 0 {
+                options.freshness = Some(Freshness {
+                    tolerance_seconds: tolerance as u64,
+                    now: now as u64,
+                });
+            }
+            write_input(&[body]);
+            let status =
+                unsafe { caspay_parse(body.len() as u32, max_payload, max_depth, tolerance, now) };
+            check(status, &parse_event_with(body, &options), to_json);
+        }
+        // caspay_verify with a header and secret from the input.
+        1 => {
+            let signature = take(&mut rest);
+            let secret = take(&mut rest);
+            let body = rest;
+            write_input(&[body, signature, secret]);
+            let status = unsafe {
+                caspay_verify(
+                    body.len() as u32,
+                    signature.len() as u32,
+                    secret.len() as u32,
+                )
+            };
+            check(status, &verify(body, signature, secret), |_| Vec::new());
+        }
+        // caspay_sign, then its output back in as the signature: status 0 and, by ABI.md, an
+        // empty output (not the signature left by caspay_sign).
+        2 => {
+            let secret = take(&mut rest);
+            let body = rest;
+            write_input(&[body, secret]);
+            let status = unsafe { caspay_sign(body.len() as u32, secret.len() as u32) };
+            let signed = sign(body, secret);
+            check(status, &signed, |hex| hex.clone().into_bytes());
+            if status == 0 {
+                let signature = output();
+                write_input(&[body, &signature, secret]);
+                let status = unsafe {
+                    caspay_verify(
+                        body.len() as u32,
+                        signature.len() as u32,
+                        secret.len() as u32,
+                    )
+                };
+                assert_eq!(status, 0, "a signature from caspay_sign verifies");
+                assert!(output().is_empty(), "verify's output on success is empty");
+            }
+        }
+        // Lengths beyond the reserved input: status 5, never a read out of bounds.
+        3 => {
+            write_input(&[rest]);
+            let reserved = RESERVED.load(Ordering::Relaxed) as u32;
+            let extra = u32::from(p[0]) + 1;
+            let calls = unsafe {
+                [
+                    caspay_parse(reserved + extra, 0, 0, -1, 0),
+                    caspay_verify(reserved, extra, 0),
+                    caspay_verify(0, 0, reserved + extra),
+                    caspay_sign(reserved, extra),
+                ]
+            };
+            for status in calls {
+                assert_eq!(status, 5);
+            }
+            let json: Json = serde_json::from_slice(&output()).unwrap();
+            assert_eq!(json["code"], "payload_too_large");
+        }
+        // An input that cannot be reserved gives address 0, and the workspace still works.
+        _ => {
+            let huge = if p[0] & 1 == 0 { u32::MAX } else { 0xF000_0000 };
+            assert_eq!(unsafe { caspay_input(huge) }, 0);
+            let body = rest;
+            write_input(&[body]);
+            let status = unsafe { caspay_parse(body.len() as u32, 0, 0, -1, 0) };
+            check(
+                status,
+                &parse_event_with(body, &ParseOptions::default()),
+                to_json,
+            );
+        }
+    }
+});
