@@ -8,3 +8,8 @@ scripts/build-wasm.sh
 cp LICENSE pkg/LICENSE
 npx esbuild pkg/src/node-cjs.js --bundle --platform=node --format=cjs --target=node18 \
   --outfile=pkg/dist/node.cjs --log-level=warning --log-override:empty-import-meta=silent
+# The stores' CommonJS builds; their database drivers stay the app's own dependencies.
+for store in sqlite postgres; do
+  npx esbuild "pkg/src/stores/$store.js" --bundle --platform=node --format=cjs --target=node18 \
+    --external:better-sqlite3 --external:pg --outfile="pkg/dist/$store.cjs" --log-level=warning
+done

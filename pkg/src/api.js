@@ -4,7 +4,6 @@ import { WebhookError } from './errors.js';
 import { rawBody, signatureFrom } from './payload.js';
 
 export { WebhookError, ERROR_CODES } from './errors.js';
-export { createDeduper, MemoryStore, DEFAULT_DEDUPE_TTL_SECONDS } from './dedupe.js';
 
 /** The header CasPay puts the signature in. */
 export const SIGNATURE_HEADER = 'X-CasPay-Signature';
@@ -14,9 +13,12 @@ export const EVENT_HEADER = 'X-CasPay-Event';
 export const TIMESTAMP_HEADER = 'X-CasPay-Timestamp';
 
 const SHAPES = { a: 0, b: 1, c: 2 };
-const VERIFIER_CACHE_SIZE = 16;
-/** @type {Map<string, Webhook>} verifiers for `verifyWebhook`/`constructEvent`, by secret set */
+/** Enough for a server with many merchants' endpoints; each entry is two HMAC states. */
+const VERIFIER_CACHE_SIZE = 64;
+/** @type {Map<string, Webhook>} verifiers for `verifyWebhook`/`constructEvent`, by secret set, least recently used first */
 const verifiers = new Map();
+/** Frees a cached verifier's keyed state in WebAssembly memory, which never shrinks. */
+const release = Symbol('release');
 
 /**
  * @typedef {import('../types/index.js').Secret} Secret
@@ -107,9 +109,16 @@ export class Webhook {
     this.#currentKeys();
   }
 
+  /** Frees the keyed state now rather than when the garbage collector gets to it. */
+  [release]() {
+    if (this.#keys !== null && this.#generation === generation) this.#keys.free();
+    this.#keys = null;
+  }
+
   /** The keys in the current instance, rebuilt if the instance was replaced. */
   #currentKeys() {
     if (this.#keys !== null && this.#generation === generation) return this.#keys;
+    assertReady();
     const keys = new glue.Keys();
     for (const secret of this.#secrets) {
       writeInputs(secret);
@@ -195,26 +204,40 @@ export class Webhook {
 }
 
 /**
- * A stable key for a secret set, so one-call functions reuse keyed state like `Webhook`.
+ * A key for a secret set that no other set shares: each secret is tagged with its kind and
+ * length, so `'["x"]'` and `['x']`, or text and bytes, can never meet.
  * @param {Secret | readonly Secret[]} secretOrSecrets
  * @returns {string}
  */
 function cacheKey(secretOrSecrets) {
-  if (typeof secretOrSecrets === 'string') return secretOrSecrets;
   const list = Array.isArray(secretOrSecrets) ? secretOrSecrets : [secretOrSecrets];
-  return JSON.stringify(list.map((secret) => (typeof secret === 'string' ? secret : Array.from(/** @type {Uint8Array} */ (secretBytes(secret))))));
+  let key = '';
+  for (const secret of list) {
+    if (typeof secret === 'string') {
+      key += `s${secret.length}:${secret}`;
+    } else {
+      const bytes = secretBytes(secret);
+      key += `b${bytes.length}:${Array.from(/** @type {Uint8Array} */ (bytes), (b) => b.toString(16).padStart(2, '0')).join('')}`;
+    }
+  }
+  return key;
 }
 
 /** @param {Secret | readonly Secret[]} secretOrSecrets */
 function cachedWebhook(secretOrSecrets) {
   const key = cacheKey(secretOrSecrets);
   let webhook = verifiers.get(key);
-  if (webhook === undefined) {
-    // Dropped verifiers free their keys through wasm-bindgen's finalization registry.
-    if (verifiers.size >= VERIFIER_CACHE_SIZE) verifiers.clear();
+  if (webhook !== undefined) {
+    verifiers.delete(key);
+  } else {
     webhook = new Webhook(secretOrSecrets);
-    verifiers.set(key, webhook);
+    if (verifiers.size >= VERIFIER_CACHE_SIZE) {
+      const [oldestKey, oldest] = verifiers.entries().next().value ?? [];
+      if (oldestKey !== undefined) verifiers.delete(oldestKey);
+      oldest?.[release]();
+    }
   }
+  verifiers.set(key, webhook);
   return webhook;
 }
 
@@ -227,6 +250,7 @@ function cachedWebhook(secretOrSecrets) {
  * @returns {boolean}
  */
 export function verifyWebhook(payload, signature, secret) {
+  assertReady();
   try {
     cachedWebhook(secret).verifySignature(payload, signature);
     return true;

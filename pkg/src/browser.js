@@ -12,4 +12,4 @@ export function init(input = new URL('../wasm/caspay_webhooks_bg.wasm', import.m
 }
 
 export { initSync };
-export * from './api.js';
+export * from './exports.js';

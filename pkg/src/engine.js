@@ -31,7 +31,7 @@ export async function initAsync(input) {
 
 export function assertReady() {
   if (!ready) {
-    throw new Error('caspay-webhooks: the WebAssembly module is not loaded yet; call `await init()` (or `initSync(bytes)`) first.');
+    throw new WebhookError('internal_error', 'caspay-webhooks: the WebAssembly module is not loaded yet. In a browser, call `await init()` (or `initSync(bytes)`) once before any other function.');
   }
 }
 

@@ -20,7 +20,7 @@ export class WebhookError extends Error {
 
   /** The HTTP status a receiver should answer with for this error. */
   get httpStatus() {
-    return HTTP_STATUS[this.code] ?? 500;
+    return httpStatusOf(this.code);
   }
 }
 
@@ -37,6 +37,10 @@ export const ERROR_CODES = Object.freeze([
   'duplicate_event',
   'invalid_payload',
   'internal_error',
+  'processing_failed',
+  'processing_in_progress',
+  'store_unavailable',
+  'unsupported_encoding',
 ]);
 
 // A configuration or programming mistake (bad secret, parsed payload) is the server's
@@ -51,7 +55,22 @@ const HTTP_STATUS = {
   invalid_event: 400,
   timestamp_outside_tolerance: 400,
   duplicate_event: 200,
+  invalid_payload: 500,
+  invalid_secret: 500,
+  internal_error: 500,
+  processing_failed: 500,
+  processing_in_progress: 409,
+  store_unavailable: 503,
+  unsupported_encoding: 415,
 };
+
+/**
+ * The HTTP status for a stable code.
+ * @param {string} code
+ */
+export function httpStatusOf(code) {
+  return HTTP_STATUS[code] ?? 500;
+}
 
 /** @param {number} status ABI status (1-based) */
 export function codeOfStatus(status) {

@@ -6,4 +6,4 @@ import { initSync } from './engine.js';
 
 initSync(readFileSync(join(__dirname, '../wasm/caspay_webhooks_bg.wasm')));
 
-export * from './api.js';
+export * from './exports.js';

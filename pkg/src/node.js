@@ -4,4 +4,4 @@ import { initSync } from './engine.js';
 
 initSync(readFileSync(new URL('../wasm/caspay_webhooks_bg.wasm', import.meta.url)));
 
-export * from './api.js';
+export * from './exports.js';

@@ -5,4 +5,4 @@ import { initSync } from './engine.js';
 
 initSync(module);
 
-export * from './api.js';
+export * from './exports.js';

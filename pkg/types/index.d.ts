@@ -35,7 +35,11 @@ export type WebhookErrorCode =
   | 'timestamp_outside_tolerance'
   | 'duplicate_event'
   | 'invalid_payload'
-  | 'internal_error';
+  | 'internal_error'
+  | 'processing_failed'
+  | 'processing_in_progress'
+  | 'store_unavailable'
+  | 'unsupported_encoding';
 
 export declare const ERROR_CODES: readonly WebhookErrorCode[];
 
@@ -67,8 +71,17 @@ export type EventType =
 /** The canonical kind: `subscription.cancelled` is reported as `subscription.canceled`. */
 export type EventKind = Exclude<EventType, 'subscription.cancelled'> | 'unknown';
 
-/** An amount exactly as sent: integer motes or a decimal in major units, as text. */
-export type Amount = string;
+/** The unit an amount was sent in: integer motes (shapes A and B), CSPR (shape C), or not CSPR. */
+export type AmountUnit = 'motes' | 'cspr' | 'unknown';
+
+/** An amount exactly as sent, its unit, and for CSPR the exact amount in motes (1 CSPR = 10^9 motes). */
+export interface Amount {
+  /** The decimal text as sent, e.g. `"12.5"`, `"100000000000"`, `"1e-7"`. */
+  value: string;
+  unit: AmountUnit;
+  /** The exact amount in motes as a decimal integer (`BigInt(amount.motes)`), or null when the unit is unknown. */
+  motes: string | null;
+}
 
 export interface PaymentDetails {
   id: string;
@@ -102,32 +115,37 @@ interface EventBase {
   created: number | null;
   merchantId: string | null;
   livemode: boolean | null;
-  /** Same for every retry of a delivery: the id, or `sha256:` + the body digest. */
+  /** The same for every copy of the event: the id, or `sha256:` + the digest of its canonical content. */
   idempotencyKey: string;
-  /** The original `data`, numbers under amount keys as exact strings. */
+  /** The original `data`; amounts, and numbers no host holds exactly, as exact strings. */
   data: Record<string, unknown>;
 }
 
-export interface PaymentEvent extends EventBase {
-  type: PaymentEventType;
-  kind: PaymentEventType;
+/** The canonical kind of a type: `subscription.cancelled` is reported as `subscription.canceled`. */
+export type KindOf<T extends EventType> = T extends 'subscription.cancelled' ? 'subscription.canceled' : T;
+
+export interface PaymentEvent<T extends PaymentEventType = PaymentEventType> extends EventBase {
+  type: T;
+  kind: KindOf<T>;
   category: 'payment';
   payment: PaymentDetails;
   subscription: null;
 }
 
-export interface SubscriptionEvent extends EventBase {
-  type: SubscriptionEventType;
-  kind: Exclude<SubscriptionEventType, 'subscription.cancelled'>;
+export interface SubscriptionEvent<T extends SubscriptionEventType = SubscriptionEventType> extends EventBase {
+  type: T;
+  kind: KindOf<T>;
   category: 'subscription';
   payment: null;
   subscription: SubscriptionDetails;
 }
 
-export interface OtherKnownEvent extends EventBase {
-  type: InvoiceEventType | PayoutEventType | ContractEventType | TestEventType;
-  kind: InvoiceEventType | PayoutEventType | ContractEventType | TestEventType;
-  category: 'invoice' | 'payout' | 'contract' | 'test';
+type OtherEventType = InvoiceEventType | PayoutEventType | ContractEventType | TestEventType;
+
+export interface OtherKnownEvent<T extends OtherEventType = OtherEventType> extends EventBase {
+  type: T;
+  kind: T;
+  category: T extends InvoiceEventType ? 'invoice' : T extends PayoutEventType ? 'payout' : T extends ContractEventType ? 'contract' : 'test';
   payment: null;
   subscription: null;
 }
@@ -141,8 +159,21 @@ export interface UnknownEvent extends EventBase {
   subscription: null;
 }
 
-/** Narrow on `category` (or `kind`) to reach the typed details. */
+/** Narrow on `category` or `kind` to reach the typed details. */
 export type CasPayEvent = PaymentEvent | SubscriptionEvent | OtherKnownEvent | UnknownEvent;
+
+/** The events a handler registered for `T` receives (a canonical kind includes its aliases). */
+export type EventOf<T extends string> = T extends '*'
+  ? CasPayEvent
+  : T extends 'subscription.canceled'
+    ? SubscriptionEvent<'subscription.canceled' | 'subscription.cancelled'>
+    : T extends PaymentEventType
+      ? PaymentEvent<T>
+      : T extends SubscriptionEventType
+        ? SubscriptionEvent<T>
+        : T extends OtherEventType
+          ? OtherKnownEvent<T>
+          : CasPayEvent;
 
 export declare const SIGNATURE_HEADER: 'X-CasPay-Signature';
 export declare const EVENT_HEADER: 'X-CasPay-Event';
@@ -186,32 +217,169 @@ export declare function sampleEvent(type: EventType, shape?: 'a' | 'b' | 'c', op
 /** Integer motes to CSPR, exactly: "100000000000" → "100". Throws RangeError otherwise. */
 export declare function motesToCspr(motes: string | bigint): string;
 
-/** Shared storage for dedupe: set-if-absent with a TTL (Redis SET NX EX, a unique key, KV…). */
-export interface DedupeStore {
-  /** Stores the key unless present; true when it was absent (the caller owns the event). */
-  setIfAbsent(key: string, ttlSeconds: number): boolean | Promise<boolean>;
-  /** Forgets the key, so a retry is processed again. */
-  delete(key: string): void | Promise<void>;
+/** The states of docs/inbox.md. */
+export type InboxState = 'received' | 'processing' | 'done' | 'failed' | 'dead';
+
+/** One event in the inbox, as stores report it (times in milliseconds). */
+export interface InboxEntry {
+  key: string;
+  type: string;
+  state: InboxState;
+  /** Runs started so far. */
+  attempts: number;
+  leaseUntil: number | null;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  receivedAt: number;
+  updatedAt: number;
+  completedAt: number | null;
 }
 
-export declare class MemoryStore implements DedupeStore {
-  constructor(options?: { now?: () => number });
-  setIfAbsent(key: string, ttlSeconds: number): boolean;
-  delete(key: string): void;
+/** A run's hold on an event: its attempt number is the lease's fencing token. */
+export interface Claim {
+  key: string;
+  /** The normalized event as JSON text. */
+  event: string;
+  attempt: number;
 }
 
-export declare const DEFAULT_DEDUPE_TTL_SECONDS: number;
-
-export interface Deduper {
-  readonly store: DedupeStore;
-  readonly ttlSeconds: number;
-  /** Resolves the first time; rejects with WebhookError `duplicate_event` on a repeat. */
-  claim(eventOrKey: CasPayEvent | string): Promise<void>;
-  /** Call when processing failed, so CasPay's retry is processed. */
-  release(eventOrKey: CasPayEvent | string): Promise<void>;
+/** Where the inbox keeps events. Every transition must be atomic (see docs/inbox.md). */
+export interface InboxStore {
+  record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
+  /** Takes `key` (or, with `key: null`, the oldest due event) when a run may: see docs/inbox.md. */
+  claim(request: { key: string | null; now: number; leaseMs: number; ignoreBackoff: boolean }): Promise<Claim | null>;
+  complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
+  /** `nextAttemptAt: null` makes the event dead. */
+  fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
+  get(key: string): Promise<InboxEntry | null>;
+  list(filter?: { state?: InboxState; limit?: number }): Promise<InboxEntry[]>;
+  /** Moves a failed or dead event back to received. */
+  retry(key: string, now: number): Promise<boolean>;
+  /** Forgets done events completed before `before`; returns how many. */
+  prune(before: number): Promise<number>;
+  close(): Promise<void>;
 }
 
-export declare function createDeduper(options?: { ttlSeconds?: number; store?: DedupeStore }): Deduper;
+/** For tests, demos and trying the package out: a restart forgets everything. */
+export declare class MemoryStore implements InboxStore {
+  record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
+  claim(request: { key: string | null; now: number; leaseMs: number; ignoreBackoff: boolean }): Promise<Claim | null>;
+  complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
+  fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
+  get(key: string): Promise<InboxEntry | null>;
+  list(filter?: { state?: InboxState; limit?: number }): Promise<InboxEntry[]>;
+  retry(key: string, now: number): Promise<boolean>;
+  prune(before: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What a handler run knows: handlers run at least once, so key side effects on `key`. */
+export interface RunContext {
+  /** The event's idempotency key. */
+  key: string;
+  /** 1 for the first run, 2 for the first retry, … */
+  attempt: number;
+}
+
+/** One finished run, for logs: `processed <type> <key> attempt <n>`. */
+export interface RunReport {
+  event: CasPayEvent;
+  key: string;
+  attempt: number;
+  /** `lease_lost`: the run finished after its lease expired and another run took over. */
+  outcome: 'done' | 'failed' | 'dead' | 'lease_lost';
+  error?: unknown;
+  ms: number;
+}
+
+/** An HTTP answer for one delivery. */
+export interface InboxAnswer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+export interface InboxOptions {
+  store: InboxStore;
+  handler: (event: CasPayEvent, context: RunContext) => unknown;
+  /** How long a run may take before another may take the event over (default 60). */
+  leaseSeconds?: number;
+  /** Runs before an event is dead (default 8). */
+  maxAttempts?: number;
+  /** Milliseconds before retry number `attempts` (default 10 s × 2^(attempts − 1), at most 1 h). */
+  backoff?: (attempts: number) => number;
+  /** The clock, in milliseconds (for tests). */
+  now?: () => number;
+  onRun?: (report: RunReport) => void;
+  /** Runs at a time in the worker loop (default 4). */
+  concurrency?: number;
+  /** How often the worker loop looks for due retries and expired leases (default 1000). */
+  pollIntervalMs?: number;
+}
+
+export declare const DEFAULT_LEASE_SECONDS: number;
+export declare const DEFAULT_MAX_ATTEMPTS: number;
+export declare function defaultBackoff(attempts: number): number;
+
+/** The state machine of docs/inbox.md over a store. */
+export declare class Inbox {
+  constructor(options: InboxOptions);
+  readonly store: InboxStore;
+  /** Records, then answers 200 (our worker processes it) or 503. */
+  accept(event: CasPayEvent): Promise<InboxAnswer>;
+  /** Records and processes in this call: 200, 500 (failed, retry), 409 (in progress) or 503. */
+  acceptAndProcess(event: CasPayEvent): Promise<InboxAnswer>;
+  /** Processes every due event; resolves with the number of runs. */
+  processDue(): Promise<number>;
+  /** Starts the worker loop. */
+  start(): this;
+  /** Stops the loop and waits for runs in progress. */
+  stop(): Promise<void>;
+  /** An operator's "process again" for a failed or dead event. */
+  retry(key: string): Promise<boolean>;
+}
+
+/** One delivery's outcome, for logs. */
+export interface DeliveryReport {
+  status: number;
+  /** The stable code (`duplicate_event` for copies), or null for a new event. */
+  code: string | null;
+  event: CasPayEvent | null;
+}
+
+export interface ReceiverOptions extends Omit<InboxOptions, 'handler'> {
+  /** The endpoint secret (`whsec_…`), or [current, previous] during a rotation. */
+  secret?: Secret | readonly Secret[];
+  secrets?: Secret | readonly Secret[];
+  /** `in-request` (default): processed before the answer, for any server, serverless included.
+   *  `background`: answered once recorded, processed by a worker loop in this process. */
+  processing?: 'in-request' | 'background';
+  /** Largest accepted body in bytes (default 262144). */
+  maxPayloadBytes?: number;
+  toleranceSeconds?: number;
+  onDelivery?: (report: DeliveryReport) => void;
+}
+
+export declare class Receiver {
+  constructor(options: ReceiverOptions);
+  readonly inbox: Inbox;
+  /** Runs `handler` for events of `type` (or its canonical kind), or every event with `'*'`. */
+  on<T extends EventType | '*'>(type: T, handler: (event: EventOf<T>, context: RunContext) => unknown): this;
+  on(type: string, handler: (event: CasPayEvent, context: RunContext) => unknown): this;
+  stop(): Promise<void>;
+  handle(body: Uint8Array | string, headers: SignatureSource): Promise<InboxAnswer>;
+  /** Workers, Next.js route handlers, Hono, Bun, Deno. */
+  fetch: (request: Request) => Promise<Response>;
+  /** node:http and Express (no JSON body parser before it). */
+  node: (req: any, res: any) => Promise<void>;
+  /** Koa: `router.post('/webhook', receiver.koa)`. */
+  koa: (ctx: any) => Promise<void>;
+  /** Fastify: `fastify.register(receiver.fastify, { path: '/webhook' })`. */
+  fastify: (fastify: any, options: { path?: string }) => Promise<void>;
+}
+
+export declare const DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES: number;
+export declare function createReceiver(options: ReceiverOptions): Receiver;
 
 /** Browser build only: fetches and instantiates the module (once). */
 export declare function init(input?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;

@@ -1,28 +1,34 @@
 // Compile-time checks of the published types: `tsc -p .` fails if they regress.
-import { constructEvent, createDeduper, Webhook, WebhookError, type CasPayEvent } from 'caspay-webhooks';
+import { constructEvent, createReceiver, MemoryStore, Webhook, WebhookError, type CasPayEvent } from 'caspay-webhooks';
+import { SqliteStore } from 'caspay-webhooks/sqlite';
+import { PostgresStore } from 'caspay-webhooks/postgres';
 
-export function amountOf(event: CasPayEvent): string | null {
+export function motesOf(event: CasPayEvent): bigint | null {
   switch (event.category) {
     case 'payment':
-      return event.payment.amount;
+      return event.payment.amount.motes === null ? null : BigInt(event.payment.amount.motes);
     case 'subscription':
-      return event.subscription.amount;
+      return event.subscription.amount?.motes == null ? null : BigInt(event.subscription.amount.motes);
     default:
       return null;
   }
 }
 
-export async function handle(body: Uint8Array, headers: Headers): Promise<number> {
-  const deduper = createDeduper();
+export function check(body: Uint8Array, headers: Headers): number {
   try {
-    const event = constructEvent(body, headers, ['whsec_current', 'whsec_previous'], { toleranceSeconds: 86_400 });
-    await deduper.claim(event);
+    constructEvent(body, headers, ['whsec_current', 'whsec_previous'], { toleranceSeconds: 86_400 });
     return 200;
   } catch (error) {
     if (error instanceof WebhookError) return error.httpStatus;
     throw error;
   }
 }
+
+export const receiver = createReceiver({ secret: 'whsec_x', store: new MemoryStore() })
+  .on('payment.completed', (event, { key, attempt }) => `${event.payment.id} ${event.payment.amount.value} ${key} ${attempt}`)
+  .on('subscription.canceled', (event) => event.subscription.id)
+  .on('*', (event) => event.idempotencyKey);
+export const stores = [new SqliteStore(':memory:'), new PostgresStore('postgres://localhost/x')];
 
 const webhook = new Webhook('whsec_x');
 // @ts-expect-error a parsed object is not a payload

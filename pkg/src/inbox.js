@@ -1,0 +1,282 @@
+// The inbox: the one way a verified event is accepted. It follows the state machine of the
+// repository's docs/inbox.md (received → processing → done, or failed with a backoff, then
+// dead), on any store that implements the InboxStore interface (memory, SQLite, PostgreSQL,
+// a Durable Object): record durably, answer, then process until a run succeeds.
+import { WebhookError } from './errors.js';
+
+/** Runs that outlive this are taken over: it must exceed a normal run. */
+export const DEFAULT_LEASE_SECONDS = 60;
+/** Runs before an event is `dead` and waits for an operator. */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+
+/**
+ * 10 s × 2^(attempts − 1), at most an hour: a failing handler is retried quickly at first,
+ * without hammering what it depends on.
+ * @param {number} attempts runs so far (≥ 1)
+ * @returns {number} milliseconds
+ */
+export function defaultBackoff(attempts) {
+  return Math.min(10_000 * 2 ** (attempts - 1), 3_600_000);
+}
+
+/**
+ * @typedef {import('../types/index.js').InboxStore} InboxStore
+ * @typedef {import('../types/index.js').InboxEntry} InboxEntry
+ * @typedef {import('../types/index.js').Claim} Claim
+ * @typedef {import('../types/index.js').RunContext} RunContext
+ * @typedef {import('../types/index.js').RunReport} RunReport
+ * @typedef {import('../types/index.js').InboxAnswer} InboxAnswer
+ * @typedef {import('../types/index.js').CasPayEvent} CasPayEvent
+ */
+
+export class Inbox {
+  #store;
+  #handler;
+  #leaseMs;
+  #maxAttempts;
+  #backoff;
+  #clock;
+  #onRun;
+  #concurrency;
+  #pollMs;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  #timer = null;
+  #draining = false;
+  /** Set when an event arrives while the loop is draining, so it drains once more. */
+  #wakeAgain = false;
+  #started = false;
+  /** @type {Set<Promise<void>>} */
+  #inFlight = new Set();
+
+  /**
+   * @param {{
+   *   store: InboxStore,
+   *   handler: (event: CasPayEvent, context: RunContext) => unknown,
+   *   leaseSeconds?: number,
+   *   maxAttempts?: number,
+   *   backoff?: (attempts: number) => number,
+   *   now?: () => number,
+   *   onRun?: (report: RunReport) => void,
+   *   concurrency?: number,
+   *   pollIntervalMs?: number,
+   * }} options
+   */
+  constructor(options) {
+    if (!options || typeof options.store !== 'object' || options.store === null) throw new TypeError('Inbox: give a store (see docs: SqliteStore, PostgresStore, MemoryStore).');
+    if (typeof options.handler !== 'function') throw new TypeError('Inbox: give a handler function.');
+    this.#store = options.store;
+    this.#handler = options.handler;
+    this.#leaseMs = 1000 * (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
+    this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.#backoff = options.backoff ?? defaultBackoff;
+    this.#clock = options.now ?? Date.now;
+    this.#onRun = options.onRun ?? (() => {});
+    this.#concurrency = options.concurrency ?? 4;
+    this.#pollMs = options.pollIntervalMs ?? 1000;
+  }
+
+  /** The store, for operators' tools (list failed events, retry them). */
+  get store() {
+    return this.#store;
+  }
+
+  /**
+   * Records a verified event, then answers as docs/inbox.md says for a receiver whose worker
+   * (see `start`) processes events: 200 once recorded, 503 when the store failed.
+   * @param {CasPayEvent} event
+   * @returns {Promise<InboxAnswer>}
+   */
+  async accept(event) {
+    const recorded = await this.#record(event);
+    if (recorded instanceof WebhookError) return errorAnswer(recorded);
+    if (this.#started) this.#wake();
+    return recorded.created ? answer(200, { received: true }) : answer(200, { duplicate: true });
+  }
+
+  /**
+   * Records a verified event and processes it inside this call, for receivers without a
+   * long-lived worker (serverless functions): 200 once a run succeeded, 500 when it failed
+   * (the sender's retry is the next attempt), 409 while another run holds the lease.
+   * @param {CasPayEvent} event
+   * @returns {Promise<InboxAnswer>}
+   */
+  async acceptAndProcess(event) {
+    const recorded = await this.#record(event);
+    if (recorded instanceof WebhookError) return errorAnswer(recorded);
+    const key = event.idempotencyKey;
+    if (!recorded.created && recorded.state === 'done') return answer(200, { duplicate: true });
+    if (!recorded.created && recorded.state === 'dead') return answer(200, { duplicate: true, state: 'dead' });
+    let claim;
+    try {
+      claim = await this.#store.claim({ key, now: this.#clock(), leaseMs: this.#leaseMs, ignoreBackoff: true });
+    } catch (error) {
+      return errorAnswer(storeUnavailable(error));
+    }
+    if (claim === null) {
+      const entry = await this.#store.get(key);
+      if (entry === null || entry.state === 'done') return answer(200, { duplicate: true });
+      if (entry.state === 'dead') return answer(200, { duplicate: true, state: 'dead' });
+      const wait = Math.max(1, Math.ceil(((entry.leaseUntil ?? this.#clock()) - this.#clock()) / 1000));
+      return errorAnswer(new WebhookError('processing_in_progress', `This event is being processed now (lease for ${wait} more seconds); send it again later.`), { 'retry-after': String(wait) });
+    }
+    let outcome;
+    try {
+      outcome = await this.#run(claim);
+    } catch (error) {
+      // The run's outcome could not be written; its lease expires and it runs again.
+      return errorAnswer(storeUnavailable(error));
+    }
+    if (outcome.ok) return answer(200, { received: true });
+    return errorAnswer(new WebhookError('processing_failed', `The event is recorded but its handler failed (attempt ${claim.attempt}); it is processed again when the delivery is retried.`));
+  }
+
+  /**
+   * Processes every event that is due now (received, retry due, lease expired), up to the
+   * concurrency limit at a time; resolves when none is left. The worker loop calls it, and
+   * so can a cron job in environments without one.
+   * @returns {Promise<number>} how many runs were made
+   */
+  async processDue() {
+    let runs = 0;
+    /** @type {Set<Promise<void>>} */
+    const active = new Set();
+    let exhausted = false;
+    while (!exhausted || active.size > 0) {
+      while (!exhausted && active.size < this.#concurrency) {
+        const claim = await this.#store.claim({ key: null, now: this.#clock(), leaseMs: this.#leaseMs, ignoreBackoff: false });
+        if (claim === null) {
+          exhausted = true;
+          break;
+        }
+        runs += 1;
+        const run = this.#run(claim).then(() => { active.delete(run); });
+        active.add(run);
+      }
+      if (active.size > 0) await Promise.race(active);
+    }
+    return runs;
+  }
+
+  /**
+   * Starts the worker loop: every new event wakes it, and it polls for retries that fall
+   * due and for leases left behind by a crashed process. Call once per process.
+   */
+  start() {
+    if (this.#started) return this;
+    this.#started = true;
+    this.#wake();
+    return this;
+  }
+
+  /** Stops the loop and waits for the runs in progress (call on SIGTERM before exiting). */
+  async stop() {
+    this.#started = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /**
+   * Moves a failed or dead event back to received (an operator's "process again").
+   * @param {string} key
+   */
+  async retry(key) {
+    const moved = await this.#store.retry(key, this.#clock());
+    if (moved && this.#started) this.#wake();
+    return moved;
+  }
+
+  /** @param {CasPayEvent} event */
+  async #record(event) {
+    try {
+      return await this.#store.record({ key: event.idempotencyKey, type: event.type, event: JSON.stringify(event), now: this.#clock() });
+    } catch (error) {
+      return storeUnavailable(error);
+    }
+  }
+
+  #wake() {
+    if (!this.#started) return;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    if (this.#draining) {
+      this.#wakeAgain = true;
+      return;
+    }
+    this.#draining = true;
+    const drain = (async () => {
+      try {
+        do {
+          this.#wakeAgain = false;
+          await this.processDue();
+        } while (this.#wakeAgain && this.#started);
+      } catch (error) {
+        console.error('caspay-webhooks inbox: the store failed while taking work; retrying', error);
+      } finally {
+        this.#draining = false;
+        if (this.#started) this.#timer = setTimeout(() => this.#wake(), this.#pollMs);
+      }
+    })();
+    this.#inFlight.add(drain);
+    drain.finally(() => this.#inFlight.delete(drain));
+  }
+
+  /**
+   * One run: the handler, then complete or fail under the run's own lease.
+   * @param {Claim} claim
+   * @returns {Promise<{ ok: boolean }>}
+   */
+  async #run(claim) {
+    /** @type {CasPayEvent} */
+    const event = JSON.parse(claim.event);
+    const started = this.#clock();
+    try {
+      await this.#handler(event, { key: claim.key, attempt: claim.attempt });
+    } catch (error) {
+      const dead = claim.attempt >= this.#maxAttempts;
+      const now = this.#clock();
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      await this.#store.fail({ key: claim.key, attempt: claim.attempt, error: message, now, nextAttemptAt: dead ? null : now + this.#backoff(claim.attempt) });
+      this.#report({ event, key: claim.key, attempt: claim.attempt, outcome: dead ? 'dead' : 'failed', error, ms: now - started });
+      return { ok: false };
+    }
+    const now = this.#clock();
+    const completed = await this.#store.complete({ key: claim.key, attempt: claim.attempt, now });
+    this.#report({ event, key: claim.key, attempt: claim.attempt, outcome: completed ? 'done' : 'lease_lost', ms: now - started });
+    return { ok: completed };
+  }
+
+  /** @param {RunReport} report */
+  #report(report) {
+    try {
+      this.#onRun(report);
+    } catch (error) {
+      console.error('caspay-webhooks inbox: onRun threw', error);
+    }
+  }
+}
+
+/**
+ * @param {number} status
+ * @param {Record<string, unknown>} body
+ * @param {Record<string, string>} [headers]
+ * @returns {InboxAnswer}
+ */
+function answer(status, body, headers = {}) {
+  return { status, body, headers };
+}
+
+/**
+ * @param {WebhookError} error
+ * @param {Record<string, string>} [headers]
+ * @returns {InboxAnswer}
+ */
+export function errorAnswer(error, headers = {}) {
+  return answer(error.httpStatus, { error: error.code, message: error.message }, headers);
+}
+
+/** @param {unknown} cause */
+function storeUnavailable(cause) {
+  console.error('caspay-webhooks inbox: the store could not record the event', cause);
+  return new WebhookError('store_unavailable', 'The event could not be recorded, so it was not accepted; send it again.', { cause });
+}

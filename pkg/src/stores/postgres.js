@@ -1,0 +1,163 @@
+// The inbox on PostgreSQL (`pg`), for receivers on several processes or machines sharing
+// one database: a unique key decides which copy of an event records it, and
+// `` lets every worker take a different due event without waiting.
+// Every transition is one statement. Times are the receivers' clocks in milliseconds; keep
+// them in sync (NTP), as the leases compare them.
+// pg is an optional peer dependency.
+import pg from 'pg';
+
+/** @typedef {import('../../types/index.js').InboxStore} InboxStore */
+/** @typedef {import('../../types/index.js').InboxEntry} InboxEntry */
+/** @typedef {{ query: (text: string, values?: unknown[]) => Promise<{ rows: any[], rowCount: number | null }>, end?: () => Promise<void> }} Queryable */
+
+/** An arbitrary constant: serializes concurrent first starts creating the table. */
+const SCHEMA_LOCK = 0x63617370;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS caspay_inbox (
+  key text PRIMARY KEY,
+  type text NOT NULL,
+  event text NOT NULL,
+  state text NOT NULL CHECK (state IN ('received', 'processing', 'done', 'failed', 'dead')),
+  attempts integer NOT NULL DEFAULT 0,
+  lease_until bigint,
+  next_attempt_at bigint,
+  last_error text,
+  received_at bigint NOT NULL,
+  updated_at bigint NOT NULL,
+  completed_at bigint
+);
+CREATE INDEX IF NOT EXISTS caspay_inbox_work ON caspay_inbox (state, received_at);
+`;
+
+// The rule of docs/inbox.md: received; failed and due (or any failed one when the sender's
+// retry is the next attempt, $3); processing under an expired lease. $1 is now.
+const CLAIMABLE = `(state = 'received'
+  OR (state = 'failed' AND ($3::boolean OR next_attempt_at <= $1))
+  OR (state = 'processing' AND lease_until <= $1))`;
+
+// bigint columns come back as strings from pg; milliseconds fit a double exactly.
+const COLUMNS = `key, type, state, attempts, lease_until::float8 AS "leaseUntil",
+  next_attempt_at::float8 AS "nextAttemptAt", last_error AS "lastError", received_at::float8 AS "receivedAt",
+  updated_at::float8 AS "updatedAt", completed_at::float8 AS "completedAt"`;
+
+/** @implements {InboxStore} */
+export class PostgresStore {
+  /** @type {Queryable} */
+  #pool;
+  #ownsPool;
+  /** @type {Promise<void>} */
+  #ready;
+
+  /**
+   * @param {string | Queryable} connectionOrPool a connection string, or a `pg.Pool` (or
+   *   anything with its `query`), which the store then uses without closing it
+   */
+  constructor(connectionOrPool) {
+    if (typeof connectionOrPool === 'string') {
+      this.#pool = new pg.Pool({ connectionString: connectionOrPool, max: 10 });
+      this.#ownsPool = true;
+    } else {
+      this.#pool = connectionOrPool;
+      this.#ownsPool = false;
+    }
+    this.#ready = this.#migrate();
+    // Surfaced by the first call instead; a rejected promise must not crash the process.
+    this.#ready.catch(() => {});
+  }
+
+  async #migrate() {
+    await this.#pool.query(`DO $$ BEGIN PERFORM pg_advisory_xact_lock(${SCHEMA_LOCK}); END $$; ${SCHEMA}`);
+  }
+
+  /**
+   * @param {string} text
+   * @param {unknown[]} values
+   */
+  async #query(text, values) {
+    await this.#ready;
+    return this.#pool.query(text, values);
+  }
+
+  /** @param {{ key: string, type: string, event: string, now: number }} entry */
+  async record({ key, type, event, now }) {
+    const inserted = await this.#query(
+      `INSERT INTO caspay_inbox (key, type, event, state, received_at, updated_at) VALUES ($1, $2, $3, 'received', $4, $4)
+       ON CONFLICT (key) DO NOTHING`,
+      [key, type, event, now],
+    );
+    if (inserted.rowCount === 1) return { created: true, state: /** @type {const} */ ('received'), attempts: 0, leaseUntil: null };
+    const { rows } = await this.#query('SELECT state, attempts, lease_until::float8 AS "leaseUntil" FROM caspay_inbox WHERE key = $1', [key]);
+    return { created: false, ...rows[0] };
+  }
+
+  /** @param {{ key: string | null, now: number, leaseMs: number, ignoreBackoff: boolean }} request */
+  async claim({ key, now, leaseMs, ignoreBackoff }) {
+    const target = key === null
+      ? `(SELECT key FROM caspay_inbox WHERE ${CLAIMABLE} ORDER BY received_at LIMIT 1 FOR UPDATE SKIP LOCKED)`
+      : `$4`;
+    const values = key === null ? [now, now + leaseMs, ignoreBackoff] : [now, now + leaseMs, ignoreBackoff, key];
+    const { rows } = await this.#query(
+      `UPDATE caspay_inbox SET state = 'processing', attempts = attempts + 1, lease_until = $2, updated_at = $1
+       WHERE key = ${target} AND ${CLAIMABLE} RETURNING key, event, attempts AS attempt`,
+      values,
+    );
+    return rows[0] ?? null;
+  }
+
+  /** @param {{ key: string, attempt: number, now: number }} finished */
+  async complete({ key, attempt, now }) {
+    const { rowCount } = await this.#query(
+      `UPDATE caspay_inbox SET state = 'done', lease_until = NULL, completed_at = $3, updated_at = $3
+       WHERE key = $1 AND state = 'processing' AND attempts = $2`,
+      [key, attempt, now],
+    );
+    return rowCount === 1;
+  }
+
+  /** @param {{ key: string, attempt: number, error: string, now: number, nextAttemptAt: number | null }} failed */
+  async fail({ key, attempt, error, now, nextAttemptAt }) {
+    const { rowCount } = await this.#query(
+      `UPDATE caspay_inbox SET state = $3, lease_until = NULL, last_error = $4, next_attempt_at = $5, updated_at = $6
+       WHERE key = $1 AND state = 'processing' AND attempts = $2`,
+      [key, attempt, nextAttemptAt === null ? 'dead' : 'failed', error, nextAttemptAt, now],
+    );
+    return rowCount === 1;
+  }
+
+  /** @param {string} key */
+  async get(key) {
+    const { rows } = await this.#query(`SELECT ${COLUMNS} FROM caspay_inbox WHERE key = $1`, [key]);
+    return /** @type {InboxEntry | undefined} */ (rows[0]) ?? null;
+  }
+
+  /** @param {{ state?: InboxEntry['state'], limit?: number }} [filter] */
+  async list({ state, limit = 100 } = {}) {
+    const { rows } = state === undefined
+      ? await this.#query(`SELECT ${COLUMNS} FROM caspay_inbox ORDER BY received_at DESC LIMIT $1`, [limit])
+      : await this.#query(`SELECT ${COLUMNS} FROM caspay_inbox WHERE state = $1 ORDER BY received_at DESC LIMIT $2`, [state, limit]);
+    return /** @type {InboxEntry[]} */ (rows);
+  }
+
+  /**
+   * @param {string} key
+   * @param {number} now
+   */
+  async retry(key, now) {
+    const { rowCount } = await this.#query(
+      `UPDATE caspay_inbox SET state = 'received', next_attempt_at = NULL, updated_at = $2 WHERE key = $1 AND state IN ('failed', 'dead')`,
+      [key, now],
+    );
+    return rowCount === 1;
+  }
+
+  /** @param {number} before done events completed before this time are forgotten */
+  async prune(before) {
+    const { rowCount } = await this.#query(`DELETE FROM caspay_inbox WHERE state = 'done' AND completed_at < $1`, [before]);
+    return rowCount ?? 0;
+  }
+
+  async close() {
+    if (this.#ownsPool) await this.#pool.end?.();
+  }
+}
