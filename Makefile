@@ -61,3 +61,7 @@ fuzz: ## every cargo-fuzz target for FUZZ_SECONDS each (default 600), seeded fro
 
 fuzz-smoke: ## every cargo-fuzz target for 30 s, plus the committed regressions
 	fuzz/run.sh 30
+
+.PHONY: ct
+ct: ## dudect-style constant-time test of the signature check in every host (minutes; not in make test); writes RELIABILITY.md
+	scripts/ct.sh
