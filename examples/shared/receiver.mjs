@@ -33,6 +33,9 @@ export function buildReceiver({ store, secrets, handler }) {
     store,
     processing: 'background',
     maxPayloadBytes: MAX_PAYLOAD_BYTES,
+    // A run that takes longer than this is taken over by another worker: keep it above
+    // your slowest handler run (default 60 s).
+    leaseSeconds: Number(process.env.CASPAY_LEASE_SECONDS ?? 60),
     onDelivery: logDelivery,
     onRun: logRun,
   }).on('*', handler);

@@ -1,12 +1,13 @@
 // Behaviour of the package beyond the shared vectors: payload and header forms, messages,
-// rotation, redaction, dedupe, options, and recovery from a trapped instance.
+// rotation, redaction, the verifier cache, options, and recovery from a trapped instance.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import * as api from 'caspay-webhooks';
 import * as engine from '../../pkg/src/engine.js';
 
-const { Webhook, WebhookError, constructEvent, createDeduper, parseEvent, sampleEvent, sign, verifyWebhook } = api;
+const { Webhook, WebhookError, constructEvent, parseEvent, sampleEvent, sign, verifyWebhook } = api;
+const { glue } = engine;
 const SECRET = 'whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t';
 const body = sampleEvent('payment.completed', 'a', { seed: 'api', created: 1795773600 });
 const signature = sign(body, SECRET);
@@ -29,7 +30,7 @@ test('the signature is read from Headers, Node headers and plain records, case-i
     { 'X-CASPAY-SIGNATURE': signature },
     `sha256=${signature.toUpperCase()}`,
   ];
-  for (const source of sources) assert.equal(webhook.verify(body, source).payment?.amount, '100000000000');
+  for (const source of sources) assert.equal(webhook.verify(body, source).payment?.amount.motes, '100000000000');
   assert.throws(() => webhook.verify(body, {}), code('missing_signature'));
   assert.throws(() => webhook.verify(body, { 'x-caspay-signature': [signature, signature] }), code('invalid_signature_format'));
 });
@@ -66,9 +67,12 @@ test('secrets never appear in logs or JSON', () => {
 test('amounts stay exact beyond 2^53, also inside data', () => {
   const big = '{"id":"evt_big","type":"payment.completed","data":{"payment":{"id":"pay_1","amount":123456789012345678901,"currency":"CSPR"}}}';
   const event = parseEvent(big);
-  assert.equal(event.payment?.amount, '123456789012345678901');
+  assert.deepEqual(event.payment?.amount, { value: '123456789012345678901', unit: 'motes', motes: '123456789012345678901' });
   assert.equal(/** @type {any} */ (event.data).payment.amount, '123456789012345678901');
-  assert.equal(api.motesToCspr(event.payment?.amount ?? ''), '123456789012.345678901');
+  assert.equal(api.motesToCspr(event.payment?.amount.motes ?? ''), '123456789012.345678901');
+  const flat = parseEvent('{"event":"payment.received","data":{"payment_id":"p","amount":12.5,"currency":"CSPR","fee":12345678901234567890}}');
+  assert.deepEqual(flat.payment?.amount, { value: '12.5', unit: 'cspr', motes: '12500000000' });
+  assert.equal(/** @type {any} */ (flat.data).fee, '12345678901234567890', 'unsafe integers stay text');
   assert.throws(() => api.motesToCspr('1.5'), RangeError);
 });
 
@@ -127,34 +131,25 @@ test('samples exist for every type in every shape and parse into their kind', ()
   assert.throws(() => sampleEvent(/** @type {any} */ ('payment.refunded')), RangeError);
 });
 
-test('the deduper processes each delivery once, forgets after the TTL, and releases on failure', async () => {
-  let now = 0;
-  const deduper = createDeduper({ ttlSeconds: 60, store: new api.MemoryStore({ now: () => now }) });
-  const event = parseEvent(body);
-  await deduper.claim(event);
-  await assert.rejects(deduper.claim(event), (e) => code('duplicate_event')(e) && e.httpStatus === 200);
-  await deduper.release(event);
-  await deduper.claim(event.idempotencyKey);
-  now = 61_000;
-  await deduper.claim(event);
+test('one-call functions reuse keyed state for any number of secrets in bounded memory', () => {
+  const bytes = () => /** @type {WebAssembly.Memory} */ (glue.wasmMemory()).buffer.byteLength;
+  const secrets = Array.from({ length: 3000 }, (_, i) => `whsec_merchant_${i}`);
+  for (const secret of secrets.slice(0, 500)) assert.equal(verifyWebhook(body, sign(body, secret), secret), true);
+  const warm = bytes();
+  for (let round = 0; round < 20; round++) {
+    for (const secret of secrets) verifyWebhook(body, signature, secret);
+  }
+  assert.equal(bytes(), warm, 'WebAssembly memory did not grow over 60,000 calls with 3,000 secrets');
+  assert.equal(constructEvent(body, signature, SECRET).id, 'evt_api');
 });
 
-test('the deduper works with an asynchronous shared store', async () => {
-  const shared = new Map();
-  const store = {
-    async setIfAbsent(/** @type {string} */ key) {
-      await new Promise((r) => setTimeout(r, 1));
-      if (shared.has(key)) return false;
-      shared.set(key, true);
-      return true;
-    },
-    async delete(/** @type {string} */ key) { shared.delete(key); },
-  };
-  const [a, b] = [createDeduper({ store }), createDeduper({ store })];
-  const key = parseEvent(sampleEvent('payment.received', 'c')).idempotencyKey;
-  assert.match(key, /^sha256:[0-9a-f]{64}$/);
-  await a.claim(key);
-  await assert.rejects(b.claim(key), code('duplicate_event'));
+test('cache keys never collide: a secret that spells a list is not that list', () => {
+  const keyed = sign(body, 'x');
+  assert.equal(verifyWebhook(body, keyed, ['x']), true);
+  assert.equal(verifyWebhook(body, keyed, '["x"]'), false);
+  assert.equal(verifyWebhook(body, keyed, 'x'), true);
+  assert.equal(verifyWebhook(body, keyed, new TextEncoder().encode('x')), true);
+  assert.equal(verifyWebhook(body, keyed, ['s1:x']), false);
 });
 
 test('a trapped instance is replaced, and verifiers keep working on the fresh one', () => {
