@@ -86,6 +86,29 @@ impl ErrorCode {
         self as u32 + 1
     }
 
+    /// The HTTP status a receiver answers with: 401 for signatures, 413, 400 for bodies, 200
+    /// for duplicates (the sender must stop retrying), 409/415/503 for the inbox and
+    /// receivers, 500 for the receiver's own faults (so the sender retries once fixed).
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorCode::MissingSignature
+            | ErrorCode::InvalidSignatureFormat
+            | ErrorCode::SignatureMismatch => 401,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::InvalidJson
+            | ErrorCode::InvalidEvent
+            | ErrorCode::TimestampOutsideTolerance => 400,
+            ErrorCode::DuplicateEvent => 200,
+            ErrorCode::ProcessingInProgress => 409,
+            ErrorCode::UnsupportedEncoding => 415,
+            ErrorCode::StoreUnavailable => 503,
+            ErrorCode::InvalidSecret
+            | ErrorCode::InvalidPayload
+            | ErrorCode::InternalError
+            | ErrorCode::ProcessingFailed => 500,
+        }
+    }
+
     /// The code with the given stable string, if any.
     pub fn from_str_code(code: &str) -> Option<ErrorCode> {
         ErrorCode::ALL.into_iter().find(|c| c.as_str() == code)

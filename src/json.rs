@@ -125,7 +125,7 @@ impl<'de> Deserialize<'de> for Key<'de> {
 /// depth and escapes, then UTF-8, then the JSON grammar.
 pub(crate) fn parse_body<'a>(body: &'a [u8], limits: &Limits) -> Result<RawObject<'a>, Error> {
     limits.check_size(body)?;
-    prescan(body, limits.max_depth)?;
+    prescan(body, limits.depth())?;
     let text = core::str::from_utf8(body).map_err(|e| {
         Error::new(ErrorCode::InvalidJson)
             .with_reason("the body is not valid UTF-8")

@@ -10,12 +10,16 @@ pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 /// merchant metadata and stays far below any parser's recursion limit.
 pub const DEFAULT_MAX_DEPTH: usize = 32;
 
+/// The deepest nesting any configuration accepts: a larger `max_depth` counts as this. It
+/// bounds the stack every walk over the body needs, in every host.
+pub const MAX_DEPTH_LIMIT: usize = 128;
+
 /// Size and nesting limits, applied before any parsing (nesting: `json::prescan`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted body, in bytes.
     pub max_payload_bytes: usize,
-    /// Deepest accepted nesting of JSON objects and arrays.
+    /// Deepest accepted nesting of JSON objects and arrays (at most [`MAX_DEPTH_LIMIT`]).
     pub max_depth: usize,
 }
 
@@ -29,6 +33,15 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The nesting limit in force: `max_depth`, capped at [`MAX_DEPTH_LIMIT`].
+    pub const fn depth(&self) -> usize {
+        if self.max_depth < MAX_DEPTH_LIMIT {
+            self.max_depth
+        } else {
+            MAX_DEPTH_LIMIT
+        }
+    }
+
     /// `payload_too_large` when the body exceeds the size limit.
     pub fn check_size(&self, body: &[u8]) -> Result<(), Error> {
         if body.len() > self.max_payload_bytes {

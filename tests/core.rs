@@ -128,6 +128,11 @@ fn debug_output_never_shows_the_secret() {
 
 #[test]
 fn error_codes_are_stable() {
+    let statuses: Vec<u16> = ErrorCode::ALL.iter().map(|c| c.http_status()).collect();
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 500, 413, 400, 400, 400, 200, 500, 500, 500, 409, 503, 415]
+    );
     let codes: Vec<(&str, u32)> = ErrorCode::ALL
         .iter()
         .map(|c| (c.as_str(), c.number()))
@@ -208,5 +213,26 @@ fn bodies_with_escapes_never_panic_whatever_their_bytes() {
             mutated[at] = byte;
             let _ = parse_event(&mutated);
         }
+    }
+}
+
+/// A host may raise the nesting limit, but never past MAX_DEPTH_LIMIT: the walks over the
+/// body (the content key's among them) stay within a small stack whatever it asks for.
+#[test]
+fn nesting_is_capped_whatever_limit_is_asked_for() {
+    use caspay_webhooks::{parse_event_with, ParseOptions, MAX_DEPTH_LIMIT};
+    let body = |levels: usize| {
+        let inner = "[".repeat(levels - 2) + &"]".repeat(levels - 2);
+        format!(r#"{{"type":"test.webhook","data":{inner}}}"#).replace(":[", ":{\"x\":[") + "}"
+    };
+    let mut options = ParseOptions::default();
+    options.limits.max_depth = 100_000;
+    assert_eq!(options.limits.depth(), MAX_DEPTH_LIMIT);
+    let at_limit = body(MAX_DEPTH_LIMIT);
+    let event = parse_event_with(at_limit.as_bytes(), &options).unwrap();
+    assert!(event.idempotency_key.starts_with("sha256:"));
+    for levels in [MAX_DEPTH_LIMIT + 1, 2045, 100_000] {
+        let error = parse_event_with(body(levels).as_bytes(), &options).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidJson, "{levels}");
     }
 }

@@ -42,6 +42,9 @@ final class CasPay_Webhooks {
 	/** CasPay events nest four levels; 32 leaves room for metadata. */
 	const DEFAULT_MAX_DEPTH = 32;
 
+	/** A larger max_depth counts as this, as in the core: it bounds every walk over the body. */
+	const MAX_DEPTH_LIMIT = 128;
+
 	/**
 	 * The engine.
 	 *
@@ -212,6 +215,7 @@ final class CasPay_Webhooks {
 				$out[ $name ] = $options[ $name ];
 			}
 		}
+		$out['max_depth'] = min( $out['max_depth'], self::MAX_DEPTH_LIMIT );
 		foreach ( array( 'tolerance', 'now' ) as $name ) {
 			if ( isset( $options[ $name ] ) ) {
 				if ( ! is_int( $options[ $name ] ) || $options[ $name ] < 0 ) {

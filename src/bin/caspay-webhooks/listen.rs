@@ -225,7 +225,7 @@ impl Listener {
         match construct_event(&body, &signature, &self.verifier, &ParseOptions::default()) {
             Err(error) => {
                 self.rejected.fetch_add(1, Ordering::SeqCst);
-                let status = http_status(error.code());
+                let status = error.code().http_status();
                 report.rejected(&error, status);
                 let answer = json!({"error": error.code().as_str(), "message": error.message()});
                 respond(request, status, &answer.to_string(), None);
@@ -296,21 +296,6 @@ fn header(request: &Request, name: &'static str) -> Option<(String, String)> {
         .iter()
         .find(|h| h.field.equiv(name))
         .map(|h| (h.field.as_str().to_string(), h.value.to_string()))
-}
-
-/// The HTTP status that answers a rejected delivery (the README's table, as in every host).
-fn http_status(code: ErrorCode) -> u16 {
-    match code {
-        ErrorCode::MissingSignature
-        | ErrorCode::InvalidSignatureFormat
-        | ErrorCode::SignatureMismatch => 401,
-        ErrorCode::PayloadTooLarge => 413,
-        ErrorCode::InvalidJson | ErrorCode::InvalidEvent | ErrorCode::TimestampOutsideTolerance => {
-            400
-        }
-        ErrorCode::DuplicateEvent => 200,
-        _ => 500,
-    }
 }
 
 fn respond(request: Request, status: u16, json_body: &str, content_type: Option<&str>) {

@@ -155,6 +155,28 @@ final class EngineParityTest extends TestCase {
 	}
 
 	/**
+	 * A raised max_depth is capped at the core's limit of 128 in both engines, so no body
+	 * can make a walk over it exhaust a stack.
+	 */
+	public function test_nesting_is_capped_whatever_limit_is_asked_for() {
+		$nested = static function ( $levels ) {
+			return '{"type":"test.webhook","data":{"x":' . str_repeat( '[', $levels - 2 ) . str_repeat( ']', $levels - 2 ) . '}}';
+		};
+		foreach ( array( new CasPay_Webhooks( new CasPay_Php_Engine() ), new CasPay_Webhooks( CasPay_Test_Vectors::wasm_engine() ) ) as $webhooks ) {
+			$event = $webhooks->parse( $nested( CasPay_Webhooks::MAX_DEPTH_LIMIT ), array( 'max_depth' => 100000 ) );
+			$this->assertStringStartsWith( 'sha256:', $event['idempotencyKey'] );
+			foreach ( array( CasPay_Webhooks::MAX_DEPTH_LIMIT + 1, 2045 ) as $levels ) {
+				try {
+					$webhooks->parse( $nested( $levels ), array( 'max_depth' => 100000 ) );
+					$this->fail( $webhooks->engine()->name() . ": $levels levels were accepted" );
+				} catch ( CasPay_Webhook_Exception $e ) {
+					$this->assertSame( 'invalid_json', $e->code_name, $webhooks->engine()->name() . ": $levels levels" );
+				}
+			}
+		}
+	}
+
+	/**
 	 * Seeded random mutations of every vector body (insert, delete, replace a byte from
 	 * JSON's own alphabet), so the JSON layer is exercised where it is hardest.
 	 */
