@@ -13,7 +13,7 @@ build: ## the WebAssembly builds, the npm package in pkg/ and the CLI
 demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: test-rust test-node test-worker test-browser test-php test-wordpress plugin-zip ## every test of the project
+test: test-rust fuzz-smoke test-node test-worker test-browser test-php test-wordpress plugin-zip ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh
@@ -24,7 +24,8 @@ test-rust: ## format, lints, docs, native tests with the vectors, the no_std was
 	RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --quiet
 	cargo test $(CARGO_TEST_FLAGS)
 
-test-node: ## the built package in Node: vectors (import and require), API, receivers, types, npm pack
+test-node: ## the built package in Node: vectors (import and require), API, inbox stores (SQLite, a private PostgreSQL), receivers and frameworks, examples killed and restarted, types, npm pack
+	scripts/ensure-apt.sh postgresql
 	scripts/build-pkg.sh
 	npx tsc -p .
 	node --test tests/node/
