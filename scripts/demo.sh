@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The demo: a Node receiver on 127.0.0.1 built on the npm package, and the CLI sending it
-# what CasPay sends (every shape, a retry, a tampered body, the dashboard's test button).
+# The demo: a Node receiver on 127.0.0.1 built on the npm package with its SQLite inbox,
+# and the CLI sending it what CasPay sends (every shape, a retry, the same event re-sent
+# from CasPay's database with other bytes, a tampered body, the dashboard's test button).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cli=target/release/caspay-webhooks
@@ -10,7 +11,8 @@ url="http://127.0.0.1:$port/webhook"
 work=$(mktemp -d)
 log="$work/receiver.log"
 
-CASPAY_WEBHOOK_SECRET="$secret" PORT="$port" CASPAY_PROCESSING_MS=300 node examples/node-http/server.mjs >"$log" 2>&1 &
+CASPAY_WEBHOOK_SECRET="$secret" PORT="$port" CASPAY_INBOX="$work/inbox.db" CASPAY_PROCESSING_MS=300 \
+  node examples/node-http/server.mjs >"$log" 2>&1 &
 receiver=$!
 trap 'kill $receiver 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.05; done
@@ -39,10 +41,12 @@ send "subscription.cancelled, shape B (double l)" --type subscription.cancelled 
 "$cli" sample payment.received --shape c > "$work/retried.json"
 send "payment.received, first attempt" --type payment.received --body "$work/retried.json"
 send "the same delivery retried by CasPay" --type payment.received --body "$work/retried.json"
+send "re-sent from CasPay's jsonb row (other key order)" --type payment.received --retry-of "$work/retried.json" --reserialize jsonb
+send "re-sent pretty-printed" --type payment.received --retry-of "$work/retried.json" --reserialize pretty
 send "a tampered body (changed after signing)" --type payment.completed --shape a --tamper
 send "the dashboard's test button (test_signature)" --type test.webhook --shape b --signature test_signature
 send "signed with the wrong secret" --type payment.completed --shape c --signature "$("$cli" sign --secret whsec_wrong < "$work/payment.json")"
 
-sleep 0.6 # the receiver answers at once and processes afterwards
+sleep 1 # the receiver answers once the event is recorded, then processes it
 step "The receiver's log"
 sed 's/^/  /' "$log"
