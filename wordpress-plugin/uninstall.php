@@ -1,7 +1,8 @@
 <?php
 /**
- * Removes everything the plugin stored: options, the deliveries table, the schedule and
- * the compiled-module cache.
+ * Removes everything the plugin stored: options, the inbox and delivery log tables, the
+ * schedules and the compiled-module cache (and wp-content/cache when the plugin created
+ * it and nothing else uses it).
  *
  * @package CasPay_Webhooks
  */
@@ -20,12 +21,20 @@ function caspay_webhooks_uninstall_site() {
 		'caspay_webhooks_max_payload_bytes',
 		'caspay_webhooks_engine',
 		'caspay_webhooks_db_version',
+		'caspay_webhooks_created_cache_parent',
 	) as $caspay_option ) {
 		delete_option( $caspay_option );
 	}
 	wp_clear_scheduled_hook( 'caspay_webhooks_prune' );
-	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}caspay_webhook_deliveries" ); // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching, WordPress.DB.DirectDatabaseQuery.SchemaChange
+	wp_clear_scheduled_hook( 'caspay_webhooks_sweep' );
+	// phpcs:disable WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching, WordPress.DB.DirectDatabaseQuery.SchemaChange
+	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}caspay_webhook_inbox" );
+	$wpdb->query( "DROP TABLE IF EXISTS {$wpdb->prefix}caspay_webhook_deliveries" );
+	// phpcs:enable
 }
+
+// Read before the options go: whether this plugin created wp-content/cache.
+$caspay_created_parent = (bool) get_site_option( 'caspay_webhooks_created_cache_parent' );
 
 if ( is_multisite() ) {
 	foreach ( get_sites( array( 'fields' => 'ids' ) ) as $caspay_site_id ) {
@@ -33,16 +42,23 @@ if ( is_multisite() ) {
 		caspay_webhooks_uninstall_site();
 		restore_current_blog();
 	}
+	delete_site_option( 'caspay_webhooks_created_cache_parent' );
 } else {
 	caspay_webhooks_uninstall_site();
 }
 
-$caspay_cache = WP_CONTENT_DIR . '/cache/caspay-webhooks';
+$caspay_parent = WP_CONTENT_DIR . '/cache';
+$caspay_cache  = $caspay_parent . '/caspay-webhooks';
 if ( is_dir( $caspay_cache ) && ! is_link( $caspay_cache ) ) {
 	foreach ( (array) glob( $caspay_cache . '/{*.cwasm,tmp-*,index.php}', GLOB_BRACE ) as $caspay_file ) {
 		if ( is_string( $caspay_file ) && is_file( $caspay_file ) && ! is_link( $caspay_file ) ) {
 			unlink( $caspay_file ); // phpcs:ignore WordPress.WP.AlternativeFunctions.unlink_unlink
 		}
 	}
-	rmdir( $caspay_cache ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_rmdir
+	@rmdir( $caspay_cache ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_rmdir, WordPress.PHP.NoSilencedErrors.Discouraged -- left in place if something else was put in it.
+}
+// wp-content/cache is shared by caching plugins: removed only when this plugin created it
+// and it is empty now (rmdir() refuses a directory that is not).
+if ( $caspay_created_parent && is_dir( $caspay_parent ) && ! is_link( $caspay_parent ) && array() === array_diff( (array) scandir( $caspay_parent ), array( '.', '..' ) ) ) {
+	@rmdir( $caspay_parent ); // phpcs:ignore WordPress.WP.AlternativeFunctions.file_system_operations_rmdir, WordPress.PHP.NoSilencedErrors.Discouraged
 }

@@ -8,7 +8,7 @@
 defined( 'ABSPATH' ) || exit;
 
 /**
- * Hooks, options and the shared objects (engine, handler) of one request.
+ * Hooks, options and the shared objects (engine, inbox, handler) of one request.
  */
 final class CasPay_Plugin {
 
@@ -17,7 +17,28 @@ final class CasPay_Plugin {
 	const OPTION_TOLERANCE       = 'caspay_webhooks_tolerance';
 	const OPTION_MAX_PAYLOAD     = 'caspay_webhooks_max_payload_bytes';
 	const OPTION_ENGINE          = 'caspay_webhooks_engine';
-	const PRUNE_HOOK             = 'caspay_webhooks_prune';
+
+	/** Set when the plugin created wp-content/cache itself: uninstall may then remove it. */
+	const OPTION_CACHE_PARENT = 'caspay_webhooks_created_cache_parent';
+
+	/** wp-config.php constants that override the secret options. */
+	const SECRET_CONSTANTS = array(
+		self::OPTION_SECRET          => 'CASPAY_WEBHOOKS_SECRET',
+		self::OPTION_PREVIOUS_SECRET => 'CASPAY_WEBHOOKS_PREVIOUS_SECRET',
+	);
+
+	/** Daily: deletes old log rows and old done events. */
+	const PRUNE_HOOK = 'caspay_webhooks_prune';
+
+	/** Every minute: runs events whose lease expired and failed events that are due. */
+	const SWEEP_HOOK = 'caspay_webhooks_sweep';
+
+	/** The sweep's WP-Cron schedule. */
+	const SWEEP_SCHEDULE = 'caspay_webhooks_every_minute';
+
+	/** Events per sweep, and seconds after which a sweep starts no new run. */
+	const SWEEP_LIMIT  = 20;
+	const SWEEP_BUDGET = 20;
 
 	/**
 	 * The facade for this request, created on first use (only webhook requests and the
@@ -28,15 +49,29 @@ final class CasPay_Plugin {
 	private static $webhooks;
 
 	/**
+	 * The main plugin file.
+	 *
+	 * @var string
+	 */
+	private static $plugin_file = '';
+
+	/**
 	 * Registers everything; called once from the main plugin file.
 	 *
 	 * @param string $plugin_file The main plugin file.
 	 */
 	public static function boot( $plugin_file ) {
+		self::$plugin_file = $plugin_file;
 		register_activation_hook( $plugin_file, array( __CLASS__, 'activate' ) );
 		register_deactivation_hook( $plugin_file, array( __CLASS__, 'deactivate' ) );
-		add_action( 'plugins_loaded', array( 'CasPay_Delivery_Log', 'maybe_upgrade' ) );
+		add_filter( 'cron_schedules', array( __CLASS__, 'cron_schedules' ) ); // phpcs:ignore WordPress.WP.CronInterval.CronSchedulesInterval -- one minute is the point: the sweep must run before CasPay's 5-minute retry.
+		add_action( 'plugins_loaded', array( __CLASS__, 'upgrade' ) );
+		add_action( 'init', array( __CLASS__, 'load_textdomain' ) );
 		add_action( self::PRUNE_HOOK, array( 'CasPay_Delivery_Log', 'prune' ) );
+		add_action( self::SWEEP_HOOK, array( __CLASS__, 'sweep' ) );
+		foreach ( array( 'wp_die_handler', 'wp_die_ajax_handler', 'wp_die_json_handler', 'wp_die_jsonp_handler', 'wp_die_xmlrpc_handler', 'wp_die_xml_handler' ) as $filter ) {
+			add_filter( $filter, array( __CLASS__, 'wrap_die_handler' ), PHP_INT_MAX );
+		}
 		CasPay_Rest_Controller::register();
 		if ( is_admin() ) {
 			CasPay_Settings::register( $plugin_file );
@@ -44,20 +79,93 @@ final class CasPay_Plugin {
 	}
 
 	/**
-	 * Creates the table and schedules pruning.
+	 * Creates the tables and schedules pruning and the sweep.
 	 */
 	public static function activate() {
-		CasPay_Delivery_Log::install();
-		if ( ! wp_next_scheduled( self::PRUNE_HOOK ) ) {
-			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::PRUNE_HOOK );
+		CasPay_Schema::install();
+		self::schedule();
+	}
+
+	/**
+	 * Stops the schedules; data stays until uninstall.
+	 */
+	public static function deactivate() {
+		wp_clear_scheduled_hook( self::PRUNE_HOOK );
+		wp_clear_scheduled_hook( self::SWEEP_HOOK );
+	}
+
+	/**
+	 * Upgrades the tables after a plugin update (updates do not run activation), and
+	 * schedules what 0.1.0 did not have.
+	 */
+	public static function upgrade() {
+		if ( CasPay_Schema::DB_VERSION !== get_option( CasPay_Schema::DB_VERSION_OPTION ) ) {
+			CasPay_Schema::install();
+			self::schedule();
 		}
 	}
 
 	/**
-	 * Stops pruning; data stays until uninstall.
+	 * Schedules pruning (daily) and the sweep (every minute), each once.
 	 */
-	public static function deactivate() {
-		wp_clear_scheduled_hook( self::PRUNE_HOOK );
+	public static function schedule() {
+		if ( ! wp_next_scheduled( self::PRUNE_HOOK ) ) {
+			wp_schedule_event( time() + HOUR_IN_SECONDS, 'daily', self::PRUNE_HOOK );
+		}
+		if ( ! wp_next_scheduled( self::SWEEP_HOOK ) ) {
+			wp_schedule_event( time(), self::SWEEP_SCHEDULE, self::SWEEP_HOOK );
+		}
+	}
+
+	/**
+	 * The sweep's one-minute interval.
+	 *
+	 * @param array $schedules WP-Cron schedules.
+	 * @return array
+	 */
+	public static function cron_schedules( $schedules ) {
+		$schedules[ self::SWEEP_SCHEDULE ] = array(
+			'interval' => MINUTE_IN_SECONDS,
+			'display'  => __( 'Every minute (CasPay Webhooks inbox sweep)', 'caspay-webhooks' ),
+		);
+		return $schedules;
+	}
+
+	/**
+	 * Loads translations from the plugin's languages/ folder (wordpress.org's language
+	 * packs take precedence when installed).
+	 */
+	public static function load_textdomain() {
+		load_plugin_textdomain( 'caspay-webhooks', false, dirname( plugin_basename( self::$plugin_file ) ) . '/languages' );
+	}
+
+	/**
+	 * The WP-Cron sweep: runs events no delivery may come back for.
+	 */
+	public static function sweep() {
+		self::inbox()->sweep( self::SWEEP_LIMIT, self::SWEEP_BUDGET );
+	}
+
+	/**
+	 * When wp_die() is called while a listener runs (WordPress's fatal error handler calls
+	 * it, then exits before any later shutdown function), records the run as failed first.
+	 *
+	 * @param callable $handler The wp_die() handler.
+	 * @return callable
+	 */
+	public static function wrap_die_handler( $handler ) {
+		if ( ! CasPay_Inbox::running() ) {
+			return $handler;
+		}
+		return static function ( $message, $title = '', $args = array() ) use ( $handler ) {
+			$fatal = CasPay_Inbox::last_fatal_error();
+			if ( null === $fatal ) {
+				$text  = $message instanceof WP_Error ? $message->get_error_message() : ( is_scalar( $message ) ? (string) $message : '' );
+				$fatal = 'wp_die() was called while a listener ran: ' . wp_strip_all_tags( $text );
+			}
+			CasPay_Inbox::abort_running( $fatal );
+			call_user_func( $handler, $message, $title, $args );
+		};
 	}
 
 	/**
@@ -83,6 +191,8 @@ final class CasPay_Plugin {
 	 */
 	public static function webhooks() {
 		if ( null === self::$webhooks ) {
+			$cache_parent = WP_CONTENT_DIR . '/cache';
+			$had_parent   = file_exists( $cache_parent );
 			/**
 			 * Filters the WebAssembly engine's configuration (see CasPay_Wasm_Runtime::shared()).
 			 * The library path comes from the CASPAY_WEBHOOKS_WASMTIME_LIB constant.
@@ -92,15 +202,48 @@ final class CasPay_Plugin {
 			$config         = apply_filters(
 				'caspay_webhooks_wasm_config',
 				array(
-					'cache_dir'        => WP_CONTENT_DIR . '/cache/caspay-webhooks',
+					'cache_dir'        => $cache_parent . '/caspay-webhooks',
 					'cache_index_file' => true,
 					// Parsing needs a few times the body in WebAssembly memory; running out traps.
 					'memory_limit'     => max( 64 * 1024 * 1024, 8 * self::parse_options()['max_payload_bytes'] ),
 				)
 			);
 			self::$webhooks = new CasPay_Webhooks( self::engine_preference(), (array) $config );
+			if ( ! $had_parent && is_dir( $cache_parent ) ) {
+				// The module cache created wp-content/cache: uninstall may remove it again.
+				update_site_option( self::OPTION_CACHE_PARENT, 1 );
+			}
 		}
 		return self::$webhooks;
+	}
+
+	/**
+	 * Where a secret comes from: `constant` (wp-config.php), `option` (the settings page)
+	 * or `none`.
+	 *
+	 * @param string $option self::OPTION_SECRET or self::OPTION_PREVIOUS_SECRET.
+	 * @return string
+	 */
+	public static function secret_source( $option ) {
+		if ( isset( self::SECRET_CONSTANTS[ $option ] ) && defined( self::SECRET_CONSTANTS[ $option ] ) ) {
+			return 'constant';
+		}
+		return '' !== (string) get_option( $option, '' ) ? 'option' : 'none';
+	}
+
+	/**
+	 * A secret: its wp-config.php constant when defined (an empty constant means none),
+	 * else the option.
+	 *
+	 * @param string $option self::OPTION_SECRET or self::OPTION_PREVIOUS_SECRET.
+	 * @return string
+	 */
+	private static function secret( $option ) {
+		if ( isset( self::SECRET_CONSTANTS[ $option ] ) && defined( self::SECRET_CONSTANTS[ $option ] ) ) {
+			$value = constant( self::SECRET_CONSTANTS[ $option ] );
+			return is_string( $value ) ? trim( $value ) : '';
+		}
+		return (string) get_option( $option, '' );
 	}
 
 	/**
@@ -109,15 +252,7 @@ final class CasPay_Plugin {
 	 * @return string[]
 	 */
 	public static function secrets() {
-		return array_values(
-			array_filter(
-				array(
-					(string) get_option( self::OPTION_SECRET, '' ),
-					(string) get_option( self::OPTION_PREVIOUS_SECRET, '' ),
-				),
-				'strlen'
-			)
-		);
+		return array_values( array_filter( array( self::secret( self::OPTION_SECRET ), self::secret( self::OPTION_PREVIOUS_SECRET ) ), 'strlen' ) );
 	}
 
 	/**
@@ -135,40 +270,52 @@ final class CasPay_Plugin {
 	}
 
 	/**
-	 * The request handler, with this site's secrets, options, table and actions.
+	 * The inbox on this site's table, with the listeners of this site's actions.
+	 *
+	 * @return CasPay_Inbox
+	 */
+	public static function inbox() {
+		$max_execution_time = (int) ini_get( 'max_execution_time' );
+		/**
+		 * Filters how long a run holds an event before another request may take it over.
+		 * Keep it longer than a run takes and shorter than 60 s (CasPay's first retry).
+		 *
+		 * @param int $seconds            Default: max_execution_time + 10, within 15..55 (55 when unlimited).
+		 * @param int $max_execution_time PHP's limit, 0 for none.
+		 */
+		$lease = (int) apply_filters( 'caspay_webhooks_lease_seconds', CasPay_Inbox::lease_for( $max_execution_time ), $max_execution_time );
+		/**
+		 * Filters how many attempts an event gets before it is dead (shown to the operator).
+		 *
+		 * @param int $attempts Default 8.
+		 */
+		$max_attempts = (int) apply_filters( 'caspay_webhooks_max_attempts', CasPay_Inbox::DEFAULT_MAX_ATTEMPTS );
+		return new CasPay_Inbox(
+			new CasPay_Wpdb_Inbox_Store(),
+			array( 'CasPay_Listeners', 'for_event' ),
+			array(
+				'lease_seconds' => max( 1, $lease ),
+				'max_attempts'  => max( 1, $max_attempts ),
+				'backoff'       => static function ( $attempts ) {
+					/**
+					 * Filters the wait before the next attempt of a failed event.
+					 *
+					 * @param int $seconds  Default 10 × 2^(attempts − 1), at most 3600.
+					 * @param int $attempts Failed attempts so far.
+					 */
+					return (int) apply_filters( 'caspay_webhooks_retry_delay', CasPay_Inbox::backoff( $attempts ), $attempts );
+				},
+			)
+		);
+	}
+
+	/**
+	 * The request handler, with this site's secrets, options and inbox.
 	 *
 	 * @return CasPay_Webhook_Handler
 	 */
 	public static function handler() {
-		return new CasPay_Webhook_Handler( self::webhooks(), self::secrets(), self::parse_options(), new CasPay_Delivery_Log(), array( __CLASS__, 'dispatch' ) );
-	}
-
-	/**
-	 * Fires the actions for a new (never before processed) event.
-	 *
-	 * @param array $event The normalized event.
-	 */
-	public static function dispatch( array $event ) {
-		/**
-		 * Fires once per CasPay event, after its signature was verified and only for the
-		 * first delivery of its idempotency key.
-		 *
-		 * @param array $event The normalized event (see readme.txt).
-		 */
-		do_action( 'caspay_webhook_event', $event );
-		$suffixes = array( self::action_suffix( $event['type'] ) );
-		if ( 'unknown' !== $event['kind'] ) {
-			// `subscription.cancelled` also fires the canonical `..._subscription_canceled`.
-			$suffixes[] = self::action_suffix( $event['kind'] );
-		}
-		foreach ( array_unique( array_filter( $suffixes ) ) as $suffix ) {
-			/**
-			 * Fires for one event type, e.g. `caspay_webhook_payment_completed`.
-			 *
-			 * @param array $event The normalized event.
-			 */
-			do_action( 'caspay_webhook_' . $suffix, $event );
-		}
+		return new CasPay_Webhook_Handler( self::webhooks(), self::secrets(), self::parse_options(), self::inbox() );
 	}
 
 	/**

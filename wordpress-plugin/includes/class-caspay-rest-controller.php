@@ -74,8 +74,16 @@ final class CasPay_Rest_Controller {
 			$request->get_header( 'X-CasPay-Signature' ),
 			(string) $request->get_header( 'X-CasPay-Event' )
 		);
-		$response = new WP_REST_Response( $answer['body'], $answer['status'] );
+		$body     = $answer['body'];
+		if ( isset( $body['error']['code'], $body['error']['message'] ) ) {
+			$body['error']['message'] = CasPay_Messages::answer( $body['error']['code'], $body['error']['message'] );
+		}
+		$response = new WP_REST_Response( $body, $answer['status'] );
 		$response->header( 'Cache-Control', 'no-store' );
+		foreach ( $answer['headers'] as $name => $value ) {
+			// Retry-After on 409: when the run holding the event will have finished or expired.
+			$response->header( $name, $value );
+		}
 		return $response;
 	}
 }

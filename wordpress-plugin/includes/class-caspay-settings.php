@@ -18,8 +18,18 @@ final class CasPay_Settings {
 	const GROUP         = 'caspay_webhooks';
 	const CAPABILITY    = 'manage_options';
 	const CLEAR_ACTION  = 'caspay_webhooks_clear_log';
+	const RETRY_ACTION  = 'caspay_webhooks_process_again';
 	const SECRET_FORMAT = '/^whsec_[A-Za-z0-9]{32}$/';
 	const PER_PAGE      = 50;
+
+	/**
+	 * Settings errors already added in this request: WordPress sanitizes an option twice
+	 * when it is saved for the first time (update_option() then add_option()), which would
+	 * show each notice twice.
+	 *
+	 * @var array<string, true>
+	 */
+	private static $reported = array();
 
 	/**
 	 * Hooks the screen.
@@ -30,6 +40,7 @@ final class CasPay_Settings {
 		add_action( 'admin_menu', array( __CLASS__, 'add_page' ) );
 		add_action( 'admin_init', array( __CLASS__, 'register_settings' ) );
 		add_action( 'admin_post_' . self::CLEAR_ACTION, array( __CLASS__, 'clear_log' ) );
+		add_action( 'admin_post_' . self::RETRY_ACTION, array( __CLASS__, 'process_again' ) );
 		add_filter( 'plugin_action_links_' . plugin_basename( $plugin_file ), array( __CLASS__, 'action_links' ) );
 	}
 
@@ -147,6 +158,10 @@ final class CasPay_Settings {
 	 * @return string
 	 */
 	private static function sanitize_secret_value( $value, $option, $removable ) {
+		if ( 'constant' === CasPay_Plugin::secret_source( $option ) ) {
+			// wp-config.php decides; the disabled field sends nothing, the option stays as it was.
+			return (string) get_option( $option, '' );
+		}
 		// options.php verified the nonce and the capability before calling sanitizers.
 		if ( $removable && ! empty( $_POST['caspay_webhooks_remove_previous'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Missing
 			return '';
@@ -157,13 +172,29 @@ final class CasPay_Settings {
 			return $current;
 		}
 		if ( preg_match( '/[\x00-\x1F\x7F]/', $value ) ) {
-			add_settings_error( $option, 'caspay_secret_invalid', __( 'The secret contains control characters and was not saved.', 'caspay-webhooks' ) );
+			self::add_error_once( $option, 'caspay_secret_invalid', __( 'The secret contains control characters and was not saved.', 'caspay-webhooks' ), 'error' );
 			return $current;
 		}
 		if ( ! preg_match( self::SECRET_FORMAT, $value ) ) {
-			add_settings_error( $option, 'caspay_secret_format', __( 'Saved, but the secret does not look like a CasPay secret (whsec_ followed by 32 letters and digits). Check that you copied all of it.', 'caspay-webhooks' ), 'warning' );
+			self::add_error_once( $option, 'caspay_secret_format', __( 'Saved, but the secret does not look like a CasPay secret (whsec_ followed by 32 letters and digits). Check that you copied all of it.', 'caspay-webhooks' ), 'warning' );
 		}
 		return $value;
+	}
+
+	/**
+	 * add_settings_error(), once per setting and code in a request.
+	 *
+	 * @param string $setting Setting.
+	 * @param string $code    Code.
+	 * @param string $message Message.
+	 * @param string $type    error, warning, success or info.
+	 */
+	private static function add_error_once( $setting, $code, $message, $type ) {
+		if ( isset( self::$reported[ $setting . '|' . $code ] ) ) {
+			return;
+		}
+		self::$reported[ $setting . '|' . $code ] = true;
+		add_settings_error( $setting, $code, $message, $type );
 	}
 
 	/**
@@ -194,11 +225,27 @@ final class CasPay_Settings {
 	 * @param string $option Option name.
 	 */
 	private static function secret_input( $option ) {
-		$saved = '' !== (string) get_option( $option, '' );
+		$source = CasPay_Plugin::secret_source( $option );
+		if ( 'constant' === $source ) {
+			printf(
+				'<input type="password" id="%1$s" class="regular-text code" value="" disabled="disabled" placeholder="%2$s" /> <span class="caspay-secret-source">%3$s</span>',
+				esc_attr( $option ),
+				esc_attr__( 'Set in wp-config.php', 'caspay-webhooks' ),
+				wp_kses(
+					sprintf(
+						/* translators: %s: a PHP constant name such as CASPAY_WEBHOOKS_SECRET */
+						__( 'Set in wp-config.php (%s); this field is disabled.', 'caspay-webhooks' ),
+						'<code>' . esc_html( CasPay_Plugin::SECRET_CONSTANTS[ $option ] ) . '</code>'
+					),
+					array( 'code' => array() )
+				)
+			);
+			return;
+		}
 		printf(
 			'<input type="password" id="%1$s" name="%1$s" class="regular-text code" value="" autocomplete="new-password" spellcheck="false" placeholder="%2$s" />',
 			esc_attr( $option ),
-			esc_attr( $saved ? __( 'Saved. Leave blank to keep it.', 'caspay-webhooks' ) : 'whsec_…' )
+			esc_attr( 'option' === $source ? __( 'Saved. Leave blank to keep it.', 'caspay-webhooks' ) : 'whsec_…' )
 		);
 	}
 
@@ -207,7 +254,16 @@ final class CasPay_Settings {
 	 */
 	public static function field_secret() {
 		self::secret_input( CasPay_Plugin::OPTION_SECRET );
-		echo '<p class="description">' . esc_html__( 'The signing secret of this endpoint in the CasPay dashboard (starts with whsec_). Deliveries are rejected until it is set.', 'caspay-webhooks' ) . '</p>';
+		echo '<p class="description">' . esc_html__( 'The signing secret of this endpoint in the CasPay dashboard (starts with whsec_). Deliveries are rejected until it is set.', 'caspay-webhooks' ) . ' ';
+		echo wp_kses(
+			sprintf(
+				/* translators: 1: define( 'CASPAY_WEBHOOKS_SECRET', '…' ); 2: wp-config.php */
+				__( 'To keep it out of the database, put %1$s in %2$s instead (and CASPAY_WEBHOOKS_PREVIOUS_SECRET for the previous one).', 'caspay-webhooks' ),
+				'<code>define( \'CASPAY_WEBHOOKS_SECRET\', \'whsec_…\' );</code>',
+				'<code>wp-config.php</code>'
+			),
+			array( 'code' => array() )
+		) . '</p>';
 	}
 
 	/**
@@ -215,7 +271,7 @@ final class CasPay_Settings {
 	 */
 	public static function field_previous_secret() {
 		self::secret_input( CasPay_Plugin::OPTION_PREVIOUS_SECRET );
-		if ( '' !== (string) get_option( CasPay_Plugin::OPTION_PREVIOUS_SECRET, '' ) ) {
+		if ( 'option' === CasPay_Plugin::secret_source( CasPay_Plugin::OPTION_PREVIOUS_SECRET ) ) {
 			echo ' <label><input type="checkbox" name="caspay_webhooks_remove_previous" value="1" /> ' . esc_html__( 'Remove', 'caspay-webhooks' ) . '</label>';
 		}
 		echo '<p class="description">' . esc_html__( 'While rotating the secret in CasPay, put the old one here: deliveries signed with either are accepted. Remove it once the log shows no delivery verified with it.', 'caspay-webhooks' ) . '</p>';
@@ -264,17 +320,31 @@ final class CasPay_Settings {
 		if ( defined( 'CASPAY_WEBHOOKS_ENGINE' ) ) {
 			echo '<p class="description">' . esc_html__( 'The CASPAY_WEBHOOKS_ENGINE constant overrides this setting.', 'caspay-webhooks' ) . '</p>';
 		}
-		$webhooks = CasPay_Plugin::webhooks();
-		$engine   = $webhooks->engine();
-		echo '<p><strong>' . esc_html__( 'Active engine:', 'caspay-webhooks' ) . '</strong> <code>' . esc_html( $engine->name() ) . '</code> — ' . esc_html( $webhooks->engine_reason() ) . '</p>';
+		self::engine_status();
+	}
+
+	/**
+	 * Which engine answers, said calmly: the PHP engine is a full engine with identical
+	 * results, not a degraded mode, so its being active is information, never an error.
+	 */
+	private static function engine_status() {
+		$webhooks  = CasPay_Plugin::webhooks();
+		$engine    = $webhooks->engine();
+		$requested = CasPay_Plugin::engine_preference();
 		if ( $engine instanceof CasPay_Wasm_Engine ) {
+			echo '<div class="notice notice-success inline caspay-engine-status"><p><strong>' . esc_html__( 'WebAssembly engine active.', 'caspay-webhooks' ) . '</strong> ' . esc_html__( 'Deliveries are checked by the project\'s Rust core, the same code CasPay integrations run in Node.js and edge runtimes.', 'caspay-webhooks' ) . '</p>';
 			echo '<ul>';
 			foreach ( $engine->details() as $label => $value ) {
 				echo '<li><code>' . esc_html( $label ) . '</code>: ' . esc_html( $value ) . '</li>';
 			}
-			echo '</ul>';
+			echo '</ul></div>';
+		} elseif ( 'php' === $requested ) {
+			echo '<div class="notice notice-info inline caspay-engine-status"><p><strong>' . esc_html__( 'PHP engine active: identical results.', 'caspay-webhooks' ) . '</strong> ' . esc_html__( 'The pure-PHP engine was chosen; it gives the same answer as the WebAssembly engine for every delivery.', 'caspay-webhooks' ) . '</p></div>';
+		} else {
+			echo '<div class="notice notice-info inline caspay-engine-status"><p><strong>' . esc_html__( 'PHP engine active: identical results.', 'caspay-webhooks' ) . '</strong> ' . esc_html__( 'Every delivery is verified and parsed exactly as the WebAssembly engine would; nothing needs to be done.', 'caspay-webhooks' ) . '</p>';
+			echo '<p>' . esc_html__( 'The WebAssembly engine is optional and not available on this server:', 'caspay-webhooks' ) . ' <code>' . esc_html( $webhooks->engine_reason() ) . '</code></p>';
+			echo '<p>' . esc_html__( 'It is worth enabling only if you want this site to run the very code your other CasPay integrations run; speed is no reason (both take microseconds per delivery). It needs PHP\'s FFI extension allowed for web requests (ffi.enable=1 in php.ini, which lets any PHP code on the site call native libraries) and Wasmtime\'s C library; see the plugin\'s readme.', 'caspay-webhooks' ) . '</p></div>';
 		}
-		echo '<p class="description">' . esc_html__( 'Both engines give identical results for every delivery. The WebAssembly engine runs the same Rust code as CasPay integrations in Node.js and edge runtimes; it needs PHP FFI enabled (ffi.enable=1) and Wasmtime\'s C library (see readme.txt).', 'caspay-webhooks' ) . '</p>';
 	}
 
 	/**
@@ -304,38 +374,97 @@ final class CasPay_Settings {
 	}
 
 	/**
-	 * The delivery log.
+	 * The Deliveries tab: events that need an operator, then the log.
 	 */
 	private static function render_deliveries() {
-		$page  = isset( $_GET['paged'] ) ? max( 1, absint( $_GET['paged'] ) ) : 1; // phpcs:ignore WordPress.Security.NonceVerification.Recommended
+		// phpcs:disable WordPress.Security.NonceVerification.Recommended -- display-only parameters set by our own redirects.
+		$page = isset( $_GET['paged'] ) ? max( 1, absint( $_GET['paged'] ) ) : 1;
+		if ( isset( $_GET['cleared'] ) ) {
+			echo '<div class="notice notice-success"><p>' . esc_html__( 'The delivery log was cleared. The inbox keeps every event, so repeated deliveries are still recognized.', 'caspay-webhooks' ) . '</p></div>';
+		}
+		if ( isset( $_GET['processed'] ) ) {
+			$outcome = sanitize_key( wp_unslash( $_GET['processed'] ) );
+			$ok      = 'processed' === $outcome;
+			echo '<div class="notice ' . ( $ok ? 'notice-success' : 'notice-warning' ) . '"><p>' . esc_html(
+				$ok ? __( 'The event was processed.', 'caspay-webhooks' )
+					/* translators: %s: what happened to the event, e.g. "Listener failed" */
+					: sprintf( __( 'The event was not processed: %s. Its last error is shown below.', 'caspay-webhooks' ), CasPay_Messages::outcome( $outcome ) )
+			) . '</p></div>';
+		}
+		// phpcs:enable
+		$store  = new CasPay_Wpdb_Inbox_Store();
+		$counts = $store->counts();
+		echo '<h2>' . esc_html__( 'Events', 'caspay-webhooks' ) . '</h2><p>';
+		$parts = array();
+		foreach ( $counts as $state => $count ) {
+			$parts[] = esc_html( CasPay_Messages::state( $state ) ) . ': <strong>' . esc_html( number_format_i18n( $count ) ) . '</strong>';
+		}
+		echo implode( ' · ', $parts ) . '</p>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+		echo '<p class="description">' . esc_html__( 'Each event is processed until all its listeners succeed. A failed event is tried again by CasPay\'s next delivery or by the sweep that runs every minute; after the last attempt it is dead and waits for you.', 'caspay-webhooks' ) . '</p>';
+
+		$attention = $store->needing_attention( time(), self::PER_PAGE );
+		if ( $attention ) {
+			echo '<h3>' . esc_html__( 'Needing attention', 'caspay-webhooks' ) . '</h3>';
+			echo '<table class="widefat striped caspay-attention"><thead><tr>';
+			foreach ( array( __( 'Type', 'caspay-webhooks' ), __( 'Idempotency key', 'caspay-webhooks' ), __( 'State', 'caspay-webhooks' ), __( 'Attempts', 'caspay-webhooks' ), __( 'Last error', 'caspay-webhooks' ), __( 'Next attempt (UTC)', 'caspay-webhooks' ), '' ) as $heading ) {
+				echo '<th scope="col">' . esc_html( $heading ) . '</th>';
+			}
+			echo '</tr></thead><tbody>';
+			foreach ( $attention as $row ) {
+				$state = 'processing' === $row['state'] ? __( 'Processing, lease expired', 'caspay-webhooks' ) : CasPay_Messages::state( $row['state'] );
+				$next  = 'failed' === $row['state'] ? gmdate( 'Y-m-d H:i:s', $row['next_attempt_at'] ) : '';
+				echo '<tr>';
+				echo '<td><code>' . esc_html( $row['type'] ) . '</code></td>';
+				echo '<td><code>' . esc_html( $row['key'] ) . '</code></td>';
+				echo '<td>' . esc_html( $state ) . '</td>';
+				echo '<td>' . esc_html( (string) $row['attempts'] ) . '</td>';
+				echo '<td><pre class="caspay-error" style="white-space:pre-wrap;margin:0">' . esc_html( (string) $row['last_error'] ) . '</pre></td>';
+				echo '<td>' . esc_html( $next ) . '</td><td>';
+				if ( in_array( $row['state'], array( 'failed', 'dead' ), true ) ) {
+					echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
+					echo '<input type="hidden" name="action" value="' . esc_attr( self::RETRY_ACTION ) . '" />';
+					echo '<input type="hidden" name="event" value="' . esc_attr( (string) $row['id'] ) . '" />';
+					wp_nonce_field( self::RETRY_ACTION . '_' . $row['id'] );
+					submit_button( __( 'Process again', 'caspay-webhooks' ), 'secondary small', 'submit', false );
+					echo '</form>';
+				}
+				echo '</td></tr>';
+			}
+			echo '</tbody></table>';
+		}
+
 		$total = CasPay_Delivery_Log::count();
 		$rows  = CasPay_Delivery_Log::recent( self::PER_PAGE, $page );
-		if ( isset( $_GET['cleared'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification.Recommended
-			echo '<div class="notice notice-success"><p>' . esc_html__( 'Rejected and duplicate deliveries were deleted.', 'caspay-webhooks' ) . '</p></div>';
-		}
+		echo '<h2>' . esc_html__( 'Delivery log', 'caspay-webhooks' ) . '</h2>';
 		echo '<p>' . esc_html(
 			sprintf(
-				/* translators: %d: number of logged deliveries */
-				_n( '%d delivery logged.', '%d deliveries logged.', $total, 'caspay-webhooks' ),
-				$total
+				/* translators: %d: number of logged deliveries and runs */
+				_n( '%d delivery or run logged.', '%d deliveries and runs logged.', $total['deliveries'], 'caspay-webhooks' ),
+				$total['deliveries']
 			)
-		) . '</p>';
-		echo '<table class="widefat striped"><thead><tr>';
-		foreach ( array( __( 'Received (UTC)', 'caspay-webhooks' ), __( 'Type', 'caspay-webhooks' ), __( 'Idempotency key', 'caspay-webhooks' ), __( 'Status', 'caspay-webhooks' ), __( 'Code', 'caspay-webhooks' ), __( 'Engine', 'caspay-webhooks' ), __( 'Secret', 'caspay-webhooks' ) ) as $heading ) {
+		) . ' ' . esc_html__( 'Rejected deliveries are counted per code and minute, and repeated copies of an event per minute, so a flood of requests adds a few rows.', 'caspay-webhooks' ) . '</p>';
+		echo '<table class="widefat striped caspay-log"><thead><tr>';
+		foreach ( array( __( 'Received (UTC)', 'caspay-webhooks' ), __( 'Source', 'caspay-webhooks' ), __( 'Type', 'caspay-webhooks' ), __( 'Idempotency key', 'caspay-webhooks' ), __( 'Outcome', 'caspay-webhooks' ), __( 'Code', 'caspay-webhooks' ), __( 'Attempt', 'caspay-webhooks' ), __( 'Count', 'caspay-webhooks' ), __( 'Message', 'caspay-webhooks' ), __( 'Engine', 'caspay-webhooks' ), __( 'Secret', 'caspay-webhooks' ) ) as $heading ) {
 			echo '<th scope="col">' . esc_html( $heading ) . '</th>';
 		}
 		echo '</tr></thead><tbody>';
 		if ( ! $rows ) {
-			echo '<tr><td colspan="7">' . esc_html__( 'No deliveries yet.', 'caspay-webhooks' ) . '</td></tr>';
+			echo '<tr><td colspan="11">' . esc_html__( 'No deliveries yet.', 'caspay-webhooks' ) . '</td></tr>';
 		}
 		foreach ( $rows as $row ) {
 			$secret = null === $row['secret_index'] ? '' : ( '0' === (string) $row['secret_index'] ? __( 'current', 'caspay-webhooks' ) : __( 'previous', 'caspay-webhooks' ) );
+			$when   = $row['received_at'] . ( ! empty( $row['last_at'] ) && $row['last_at'] !== $row['received_at'] ? ' – ' . substr( $row['last_at'], 11 ) : '' );
+			$status = ( $row['http_status'] > 0 ? $row['http_status'] . ' ' : '' ) . CasPay_Messages::outcome( $row['status'] );
 			echo '<tr>';
-			echo '<td>' . esc_html( $row['received_at'] ) . '</td>';
+			echo '<td>' . esc_html( $when ) . '</td>';
+			echo '<td>' . esc_html( CasPay_Messages::via( $row['via'] ) ) . '</td>';
 			echo '<td><code>' . esc_html( $row['event_type'] ) . '</code></td>';
 			echo '<td><code>' . esc_html( $row['idempotency_key'] ) . '</code></td>';
-			echo '<td>' . esc_html( $row['http_status'] . ' ' . $row['status'] ) . '</td>';
+			echo '<td>' . esc_html( $status ) . '</td>';
 			echo '<td>' . esc_html( $row['error_code'] ) . '</td>';
+			echo '<td>' . esc_html( (string) $row['attempt'] ) . '</td>';
+			echo '<td>' . esc_html( number_format_i18n( (int) $row['hits'] ) ) . '</td>';
+			echo '<td><pre class="caspay-message" style="white-space:pre-wrap;margin:0">' . esc_html( (string) $row['message'] ) . '</pre></td>';
 			echo '<td>' . esc_html( $row['engine'] ) . '</td>';
 			echo '<td>' . esc_html( $secret ) . '</td>';
 			echo '</tr>';
@@ -346,7 +475,7 @@ final class CasPay_Settings {
 				'base'    => add_query_arg( 'paged', '%#%' ),
 				'format'  => '',
 				'current' => $page,
-				'total'   => max( 1, (int) ceil( $total / self::PER_PAGE ) ),
+				'total'   => max( 1, (int) ceil( $total['rows'] / self::PER_PAGE ) ),
 			)
 		);
 		if ( $links ) {
@@ -355,8 +484,8 @@ final class CasPay_Settings {
 		echo '<form method="post" action="' . esc_url( admin_url( 'admin-post.php' ) ) . '">';
 		echo '<input type="hidden" name="action" value="' . esc_attr( self::CLEAR_ACTION ) . '" />';
 		wp_nonce_field( self::CLEAR_ACTION );
-		submit_button( __( 'Delete rejected and duplicate deliveries', 'caspay-webhooks' ), 'delete', 'submit', false );
-		echo '<p class="description">' . esc_html__( 'Received events stay: they are how repeated deliveries are recognized.', 'caspay-webhooks' ) . '</p>';
+		submit_button( __( 'Clear the delivery log', 'caspay-webhooks' ), 'delete', 'submit', false );
+		echo '<p class="description">' . esc_html__( 'Events stay in the inbox: they are how repeated deliveries are recognized.', 'caspay-webhooks' ) . '</p>';
 		echo '</form>';
 	}
 
@@ -368,8 +497,24 @@ final class CasPay_Settings {
 			wp_die( esc_html__( 'You do not have permission to manage CasPay webhooks.', 'caspay-webhooks' ), 403 );
 		}
 		check_admin_referer( self::CLEAR_ACTION );
-		CasPay_Delivery_Log::clear_log();
+		CasPay_Delivery_Log::clear();
 		wp_safe_redirect( admin_url( 'options-general.php?page=' . self::PAGE . '&tab=deliveries&cleared=1' ) );
+		exit;
+	}
+
+	/**
+	 * Handles "Process again": a failed or dead event goes back to received and runs now.
+	 */
+	public static function process_again() {
+		if ( ! current_user_can( self::CAPABILITY ) ) {
+			wp_die( esc_html__( 'You do not have permission to manage CasPay webhooks.', 'caspay-webhooks' ), 403 );
+		}
+		$id = isset( $_POST['event'] ) ? absint( $_POST['event'] ) : 0;
+		check_admin_referer( self::RETRY_ACTION . '_' . $id );
+		$row     = ( new CasPay_Wpdb_Inbox_Store() )->find_by_id( $id );
+		$outcome = null === $row ? null : CasPay_Plugin::inbox()->process_again( $row['key'] );
+		$result  = null === $outcome ? 'unchanged' : $outcome['outcome'];
+		wp_safe_redirect( admin_url( 'options-general.php?page=' . self::PAGE . '&tab=deliveries&processed=' . rawurlencode( $result ) ) );
 		exit;
 	}
 }
