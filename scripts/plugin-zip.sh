@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
 # Builds artifacts/caspay-webhooks.zip: the installable WordPress plugin (root folder
-# caspay-webhooks/, the WebAssembly module included, tests and dev files excluded), then
-# checks its listing.
+# caspay-webhooks/, the WebAssembly module and the translation template
+# languages/caspay-webhooks.pot included, tests and dev files excluded), after checking
+# readme.txt against wordpress.org's readme rules; then checks the zip's listing and that
+# the template holds the settings page's strings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-apt.sh zip unzip
 [ -s wordpress-plugin/wasm/caspay_webhooks_abi.wasm ] || scripts/build-wasm.sh
 
+php scripts/check-readme.php --self-test >/dev/null
+php scripts/check-readme.php wordpress-plugin 2>/dev/null
+
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/caspay-webhooks" artifacts
-tar -C wordpress-plugin --exclude=./tests --exclude=./phpunit.xml.dist --exclude='*.cwasm' -cf - . \
+tar -C wordpress-plugin --exclude=./tests --exclude=./phpunit.xml.dist --exclude='*.cwasm' --exclude=./languages -cf - . \
   | tar -C "$stage/caspay-webhooks" -xf -
+mkdir -p "$stage/caspay-webhooks/languages"
+php scripts/make-pot.php "$stage/caspay-webhooks" "$stage/caspay-webhooks/languages/caspay-webhooks.pot" 2>/dev/null
+pot=$stage/caspay-webhooks/languages/caspay-webhooks.pot
+for msgid in 'Endpoint secret' 'Previous secret' 'Webhook URL' 'Timestamp tolerance' 'Maximum payload' 'Engine' \
+  'PHP engine active: identical results.' 'Set in wp-config.php (%s); this field is disabled.' 'Process again' \
+  'Delivery log' 'Needing attention' 'CasPay Webhooks'; do
+  grep -qxF "msgid \"$msgid\"" "$pot" || { echo "plugin-zip: the .pot lacks \"$msgid\"" >&2; exit 1; }
+done
+if command -v msgfmt >/dev/null; then msgfmt --check -o /dev/null "$pot" 2>/dev/null; fi
 rm -f artifacts/caspay-webhooks.zip
 (cd "$stage" && zip -qrX "$OLDPWD/artifacts/caspay-webhooks.zip" caspay-webhooks)
 
@@ -20,7 +34,7 @@ for expected in caspay-webhooks/caspay-webhooks.php caspay-webhooks/readme.txt c
   caspay-webhooks/preload.php caspay-webhooks/index.php caspay-webhooks/includes/autoload.php \
   caspay-webhooks/includes/wasmtime-ffi.h caspay-webhooks/includes/class-caspay-webhooks.php \
   caspay-webhooks/includes/class-caspay-wasm-engine.php caspay-webhooks/includes/class-caspay-php-engine.php \
-  caspay-webhooks/wasm/caspay_webhooks_abi.wasm; do
+  caspay-webhooks/wasm/caspay_webhooks_abi.wasm caspay-webhooks/languages/caspay-webhooks.pot; do
   grep -qxF "$expected" <<<"$listing" || { echo "plugin-zip: $expected is missing from the zip" >&2; exit 1; }
 done
 if grep -vE '^caspay-webhooks/' <<<"$listing" | grep -q .; then
