@@ -111,7 +111,7 @@ final class WebhooksFacadeTest extends TestCase {
 			$webhooks->construct( '{not json', hash_hmac( 'sha256', 'other', self::SECRET ), self::SECRET );
 		} )->code_name );
 		$event = $webhooks->construct( self::BODY, hash_hmac( 'sha256', self::BODY, self::SECRET ), self::SECRET, array( 'tolerance' => 60, 'now' => 1640000030 ) );
-		$this->assertSame( '100000000000', $event['payment']['amount'] );
+		$this->assertSame( array( 'value' => '100000000000', 'unit' => 'motes', 'motes' => '100000000000' ), $event['payment']['amount'] );
 	}
 
 	/**
