@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # End to end on real WordPress (Debian's package) and a private MariaDB: installs the
-# plugin from artifacts/caspay-webhooks.zip, serves it with `php -S` (4 workers) on
-# 127.0.0.1 and sends real HTTP deliveries: every shape of payment and subscription
-# events, tampering, a wrong secret, the dashboard's test_signature, a missing signature,
-# an oversized body, signed broken JSON, and one delivery sent 8 times concurrently
-# (exactly one row claims it, its actions fire once). Runs with the WebAssembly engine,
-# forced to the PHP engine, and on a server without FFI; then renders the admin screen
-# and uninstalls. Everything it starts is stopped on any exit.
+# plugin from artifacts/caspay-webhooks.zip, serves it with `php -S` on 127.0.0.1 and sends
+# real HTTP deliveries.
+#   1. readme.txt's "Tested up to" is the WordPress this test runs; a 0.1.0 table upgrades
+#      to the inbox; the inbox table passes the store contract on MariaDB.
+#   2. With the WebAssembly engine, forced to the PHP engine, and without FFI: every body
+#      shape, tampering, a wrong secret, the dashboard's test_signature, a missing
+#      signature, an oversized body, signed broken JSON, four re-serializations of one
+#      shape-C event and one delivery sent 8 times at once: each event processed once.
+#   3. Faults: a listener that fails twice, a copy while the original runs (409 +
+#      Retry-After), a fatal error in a listener, a php -S worker killed mid-listener
+#      (lease expiry, then the WP-Cron sweep through wp-cron.php), a dead event processed
+#      again from the admin screen (nonce, capability).
+#   4. The settings page over HTTP as an administrator: wp-config.php secret constants,
+#      the calm PHP-engine notice, a warning shown once on the first save.
+#   5. A flood of forged deliveries stays a few log rows.
+#   6. Load: 1,000 deliveries at concurrency 8 with retries, re-serializations, forgeries
+#      and worker kills (tests/load/wordpress.mjs); numbers go to RELIABILITY.md.
+#   7. Uninstall removes tables, options, schedules and the module cache directories.
+# Everything it starts is stopped on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-scripts/ensure-apt.sh php8.2-cli php8.2-mysql php8.2-mbstring mariadb-server wordpress curl zip unzip
+scripts/ensure-apt.sh php8.2-cli php8.2-mysql php8.2-mbstring mariadb-server wordpress curl zip unzip nodejs
 CASPAY_WEBHOOKS_WASMTIME_LIB=$(scripts/ensure-wasmtime.sh)
 scripts/plugin-zip.sh >/dev/null
 
@@ -60,10 +72,17 @@ echo "MariaDB on 127.0.0.1:$db_port"
 docroot=$tmp/wordpress
 cp -rL /usr/share/wordpress "$docroot" 2>/dev/null || cp -r /usr/share/wordpress "$docroot"
 rm -f "$docroot/.htaccess"
+rm -rf "$docroot/wp-content/cache"
 mkdir -p "$docroot/wp-content/plugins" "$docroot/wp-content/mu-plugins"
 unzip -q artifacts/caspay-webhooks.zip -d "$docroot/wp-content/plugins"
-cp wordpress-plugin/tests/e2e/count-actions.php "$docroot/wp-content/mu-plugins/"
+cp wordpress-plugin/tests/e2e/caspay-e2e-listeners.php "$docroot/wp-content/mu-plugins/"
 cp wordpress-plugin/tests/e2e/router.php "$tmp/router.php"
+
+wp_version=$(php -r 'include $argv[1]; echo $wp_version;' "$docroot/wp-includes/version.php")
+tested=$(sed -n 's/^Tested up to: *//p' wordpress-plugin/readme.txt | tr -d '\r ')
+[ "$(cut -d. -f1-2 <<<"$wp_version")" = "$(cut -d. -f1-2 <<<"$tested")" ] \
+  || fail "readme.txt says Tested up to: $tested, this test runs WordPress $wp_version"
+pass "readme.txt Tested up to: $tested = the WordPress under test ($wp_version)"
 
 wp_port=$(free_port)
 url="http://127.0.0.1:$wp_port"
@@ -81,6 +100,9 @@ define( 'AUTH_KEY', '$(head -c 24 /dev/urandom | base64)' );
 define( 'SECURE_AUTH_KEY', '$(head -c 24 /dev/urandom | base64)' );
 define( 'LOGGED_IN_KEY', '$(head -c 24 /dev/urandom | base64)' );
 define( 'NONCE_KEY', '$(head -c 24 /dev/urandom | base64)' );
+define( 'AUTH_SALT', '$(head -c 24 /dev/urandom | base64)' );
+define( 'LOGGED_IN_SALT', '$(head -c 24 /dev/urandom | base64)' );
+define( 'NONCE_SALT', '$(head -c 24 /dev/urandom | base64)' );
 define( 'WP_DEBUG', true );
 define( 'WP_DEBUG_DISPLAY', false );
 define( 'WP_DEBUG_LOG', '$tmp/wp-debug.log' );
@@ -90,6 +112,9 @@ define( 'WP_HTTP_BLOCK_EXTERNAL', true );
 define( 'CASPAY_WEBHOOKS_WASMTIME_LIB', '$CASPAY_WEBHOOKS_WASMTIME_LIB' );
 if ( getenv( 'CASPAY_E2E_ENGINE' ) ) {
 	define( 'CASPAY_WEBHOOKS_ENGINE', getenv( 'CASPAY_E2E_ENGINE' ) );
+}
+if ( getenv( 'CASPAY_E2E_CONST_SECRET' ) ) {
+	define( 'CASPAY_WEBHOOKS_SECRET', getenv( 'CASPAY_E2E_SECRET' ) );
 }
 if ( ! defined( 'ABSPATH' ) ) {
 	define( 'ABSPATH', __DIR__ . '/' );
@@ -102,14 +127,43 @@ export CASPAY_VECTORS_DIR=$root/tests/vectors
 helper() { php -d ffi.enable=1 "$root/wordpress-plugin/tests/e2e/e2e-helper.php" "$@"; }
 endpoint=$(helper install "$url" caspay-webhooks/caspay-webhooks.php)
 [ "$endpoint" = "$url/wp-json/caspay/v1/webhook" ] || fail "unexpected endpoint URL $endpoint"
-echo "WordPress installed, plugin active; endpoint $endpoint"
+echo "WordPress $wp_version installed, plugin active; endpoint $endpoint"
+
+# A PHP check over JSON files: php_check 'code' file...; the code sees $j (decoded files),
+# $fail(message) and prints its own ok line.
+php_check() {
+  local code=$1; shift
+  php -r '$j = array_map(fn ($f) => json_decode(file_get_contents($f), true), array_slice($argv, 1));
+    $fail = function ($m) { fwrite(STDERR, "FAIL: $m\n"); exit(1); };
+    '"$code" -- "$@"
+}
+
+# --- Schema, store contract, schedules ---------------------------------------------------
+helper legacy-upgrade >"$tmp/legacy.json"
+php_check '
+  $r = $j[0];
+  $r["db_version"] === "2" || $fail("schema version after the upgrade: " . json_encode($r["db_version"]));
+  $r["inbox"] === [["evt_legacy_1", "done", 1795773600, "payment.completed"], ["sha256:" . str_repeat("ab", 32), "done", 1795773660, "subscription.renewed"]] || $fail("inbox after the upgrade: " . json_encode($r["inbox"]));
+  $r["log"] === ["processed", "duplicate", "processed", "rejected"] || $fail("log after the upgrade: " . json_encode($r["log"]));
+  $idx = array_column($r["indexes"], "NON_UNIQUE", "INDEX_NAME");
+  ($idx["event_key"] ?? null) === "1" && ($idx["bucket"] ?? null) === "0" || $fail("indexes after the upgrade: " . json_encode($r["indexes"]));
+  $r["sweep"] || $fail("the upgrade did not schedule the sweep");
+  echo "  ok  0.1.0 table upgraded: claimed events are done inbox rows, log kept, event_key no longer unique, sweep scheduled\n";
+' "$tmp/legacy.json"
+contract=$(helper store-contract)
+[ "$contract" = "[]" ] || fail "the inbox table breaks the store contract: $contract"
+pass "the inbox table on MariaDB passes the store contract (claims, fencing, leases, dead, retry)"
+helper cron >"$tmp/cron.json"
+php_check '$c = $j[0]; ($c["sweep_schedule"] === "caspay_webhooks_every_minute" && $c["interval"] === 60 && $c["sweep"] && $c["prune"]) || $fail("schedules: " . json_encode($c));
+  echo "  ok  sweep scheduled every minute (custom interval), pruning daily\n";' "$tmp/cron.json"
 
 # --- HTTP ---------------------------------------------------------------------------
 server_pid=
-start_server() { # engine ffi_enable
+start_server() { # engine ffi_enable [workers] [VAR=value...]
   stop_server
+  local engine=$1 ffi=$2 workers=${3:-4}; shift 3 || shift $#
   # Its own process group: PHP_CLI_SERVER_WORKERS forks workers that must stop with it.
-  CASPAY_E2E_ENGINE=$1 PHP_CLI_SERVER_WORKERS=4 setsid php -d ffi.enable="$2" -d display_errors=0 \
+  env "$@" CASPAY_E2E_ENGINE="$engine" PHP_CLI_SERVER_WORKERS="$workers" setsid php -d ffi.enable="$ffi" -d display_errors=0 \
     -S "127.0.0.1:$wp_port" -t "$docroot" "$tmp/router.php" >"$tmp/php-server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "$url/wp-json/" && return; sleep 0.1; done
@@ -125,32 +179,36 @@ stop_server() {
 }
 
 out=$tmp/out
-mkdir -p "$out" "$tmp/bodies"
-send() { # name body-file signature|- [curl args...]: writes $out/name.{status,json}
+b=$tmp/bodies
+mkdir -p "$out" "$b"
+send() { # name body-file signature|- [curl args...]: writes $out/name.{status,json,headers}
   local name=$1 file=$2 signature=$3; shift 3
-  local args=(-s -o "$out/$name.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json'
+  local args=(-s -o "$out/$name.json" -D "$out/$name.headers" -w '%{http_code}' -X POST -H 'Content-Type: application/json'
     -H 'User-Agent: CasPay-Webhook/1.0' --data-binary "@$file")
   [ "$signature" = - ] || args+=(-H "X-CasPay-Signature: $signature")
-  curl "${args[@]}" "$@" "$endpoint" >"$out/$name.status"
+  curl "${args[@]}" "$@" "$endpoint" >"$out/$name.status" || true
 }
 expect() { # name status json-fragment
   local status body
-  status=$(cat "$out/$1.status"); body=$(cat "$out/$1.json")
+  status=$(cat "$out/$1.status"); body=$(cat "$out/$1.json" 2>/dev/null || true)
   [ "$status" = "$2" ] || fail "$1: HTTP $status, expected $2: $body"
   grep -qF -- "$3" <<<"$body" || fail "$1: body $body lacks $3"
   pass "$1 → $2 $3"
 }
+retry_after() { sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$out/$1.headers" | tr -d '\r'; }
 sig() { helper sign "$1" "${2:-$secret}"; }
-rows_json() { helper rows; }
+rows() { helper rows >"$out/rows.json"; }
+wait_for_jobs() { local job; for job in $(jobs -p); do [ "$job" = "$server_pid" ] || [[ " ${pids[*]} " == *" $job "* ]] || wait "$job" || true; done; }
+new_bodies() { rm -f "$b"/*; salt=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n'); helper bodies "$b" "$salt"; }
+actions=$docroot/wp-content/caspay-actions.log
+behavior=$docroot/wp-content/caspay-behavior.log
 
-run_scenario() { # label engine ffi_enable expected_engine
+run_scenario() { # label engine ffi_enable expected
   local label=$1 engine=$2 ffi=$3 expected=$4
   echo "== $label (CASPAY_WEBHOOKS_ENGINE=$engine, ffi.enable=$ffi): expect engine $expected"
   helper reset
-  start_server "$engine" "$ffi"
-  local b=$tmp/bodies salt
-  salt=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  helper bodies "$b" "$salt"
+  start_server "$engine" "$ffi" 4
+  new_bodies
 
   for f in pay_a pay_b pay_c sub_a sub_b sub_c; do
     send "$f" "$b/$f.json" "$(sig "$b/$f.json")" -H "X-CasPay-Event: from-$f"
@@ -175,65 +233,256 @@ run_scenario() { # label engine ffi_enable expected_engine
   send broken-signed "$b/broken.json" "$(sig "$b/broken.json")"
   expect broken-signed 400 '"code":"invalid_json"'
 
-  # Eight copies of one new delivery at once.
+  # One shape-C event as sent, in jsonb key order, pretty-printed and with its keys
+  # reversed: four byte strings, four signatures, one content key, one processing.
+  local variant
+  for variant in as-sent jsonb pretty reversed; do
+    send "reser-$variant" "$b/reser-$variant.json" "$(sig "$b/reser-$variant.json")"
+  done
+  expect reser-as-sent 200 '{"received":true}'
+  for variant in jsonb pretty reversed; do expect "reser-$variant" 200 '{"duplicate":true}'; done
+
+  # Eight copies of one new delivery at once: one runs it, the others are told it is
+  # being processed (409 + Retry-After) or already done.
   local conc_sig i
   conc_sig=$(sig "$b/concurrent.json")
   for i in $(seq 8); do send "concurrent-$i" "$b/concurrent.json" "$conc_sig" & done
   wait_for_jobs
-  local received=0 duplicate=0
+  local received=0 others=0
   for i in $(seq 8); do
-    [ "$(cat "$out/concurrent-$i.status")" = 200 ] || fail "concurrent-$i: HTTP $(cat "$out/concurrent-$i.status")"
-    grep -qF '{"received":true}' "$out/concurrent-$i.json" && received=$((received + 1))
-    grep -qF '{"duplicate":true}' "$out/concurrent-$i.json" && duplicate=$((duplicate + 1))
+    case "$(cat "$out/concurrent-$i.status") $(cat "$out/concurrent-$i.json")" in
+      '200 {"received":true}') received=$((received + 1)) ;;
+      '200 {"duplicate":true}') others=$((others + 1)) ;;
+      409*in_progress*) [ -n "$(retry_after "concurrent-$i")" ] || fail "concurrent-$i: 409 without Retry-After"; others=$((others + 1)) ;;
+      *) fail "concurrent-$i: $(cat "$out/concurrent-$i.status") $(cat "$out/concurrent-$i.json")" ;;
+    esac
   done
-  [ "$received" = 1 ] && [ "$duplicate" = 7 ] || fail "concurrent: $received received, $duplicate duplicates"
-  pass "8 concurrent copies → 1 received, 7 duplicates"
+  [ "$received" = 1 ] && [ "$others" = 7 ] || fail "concurrent: $received processed, $others others"
+  pass "8 concurrent copies → 1 processed, 7 answered 409 (Retry-After) or duplicate"
 
   stop_server
-  rows_json >"$out/rows.json"
-  ROWS=$out/rows.json ACTIONS=$docroot/wp-content/caspay-actions.log EXPECTED_ENGINE=$expected SALT=$salt \
-    php -r '
-      $rows = json_decode(file_get_contents(getenv("ROWS")), true);
-      $actions = file(getenv("ACTIONS"), FILE_IGNORE_NEW_LINES);
-      $fail = function ($m) { fwrite(STDERR, "FAIL: $m\n"); exit(1); };
-      $key = "evt_" . getenv("SALT") . "concurrent_payment_completed_a";
-      $claims = array_filter($rows, fn ($r) => $r["idempotency_key"] === $key && null !== $r["event_key"]);
-      count($claims) === 1 || $fail(count($claims) . " rows claim the concurrent event");
-      count(array_filter($rows, fn ($r) => $r["idempotency_key"] === $key)) === 8 || $fail("the 8 concurrent deliveries are not all logged");
-      $fired = array_count_values($actions);
-      ($fired["caspay_webhook_event $key"] ?? 0) === 1 || $fail("caspay_webhook_event fired " . ($fired["caspay_webhook_event $key"] ?? 0) . " times for the concurrent event");
-      ($fired["caspay_webhook_payment_completed $key"] ?? 0) === 1 || $fail("caspay_webhook_payment_completed did not fire exactly once");
-      $events = array_filter($actions, fn ($l) => 0 === strpos($l, "caspay_webhook_event "));
-      count($events) === 7 || $fail(count($events) . " caspay_webhook_event actions, expected 7 (6 shapes + 1 concurrent)");
-      foreach (["caspay_webhook_subscription_cancelled", "caspay_webhook_subscription_canceled", "caspay_webhook_subscription_renewed", "caspay_webhook_payment_received", "caspay_webhook_subscription_created"] as $hook) {
-        count(preg_grep("/^$hook /", $actions)) === 1 || $fail("$hook did not fire exactly once");
-      }
-      $status = array_count_values(array_map(fn ($r) => $r["status"] . " " . $r["http_status"] . " " . $r["error_code"], $rows));
-      ksort($status);
-      $expected = ["duplicate 200 duplicate_event" => 8, "received 200 " => 7, "rejected 400 invalid_json" => 1, "rejected 401 invalid_signature_format" => 1, "rejected 401 missing_signature" => 2, "rejected 401 signature_mismatch" => 2, "rejected 413 payload_too_large" => 1];
-      $status === $expected || $fail("delivery log: " . json_encode($status));
-      $engines = array_unique(array_column($rows, "engine"));
-      $engines === [getenv("EXPECTED_ENGINE")] || $fail("engines used: " . json_encode(array_values($engines)));
-      in_array("test.webhook", array_column($rows, "event_type"), true) || $fail("the test button delivery was not logged with its claimed type");
-      echo "  ok  ", count($rows), " deliveries logged on engine ", getenv("EXPECTED_ENGINE"), "; one row and one action per event\n";
-    '
+  rows
+  ACTIONS=$actions EXPECTED_ENGINE=$expected SALT=$salt php_check '
+    $rows = $j[0];
+    $actions = array_map(fn ($l) => explode("\t", $l), file(getenv("ACTIONS"), FILE_IGNORE_NEW_LINES));
+    $key = "evt_" . getenv("SALT") . "concurrent_payment_completed_a";
+    $fired = [];
+    foreach ($actions as $a) { $fired[$a[0] . " " . $a[1]] = ($fired[$a[0] . " " . $a[1]] ?? 0) + 1; }
+    ($fired["caspay_webhook_event $key"] ?? 0) === 1 || $fail("caspay_webhook_event ran " . ($fired["caspay_webhook_event $key"] ?? 0) . " times for the concurrent event");
+    ($fired["caspay_webhook_payment_completed $key"] ?? 0) === 1 || $fail("caspay_webhook_payment_completed did not run exactly once");
+    $events = array_filter($actions, fn ($a) => $a[0] === "caspay_webhook_event");
+    count($events) === 8 || $fail(count($events) . " caspay_webhook_event runs, expected 8 (6 shapes + re-serialized + concurrent)");
+    max(array_count_values(array_column($events, 1))) === 1 || $fail("an event ran twice");
+    foreach (["caspay_webhook_subscription_cancelled" => 1, "caspay_webhook_subscription_canceled" => 1, "caspay_webhook_subscription_renewed" => 2, "caspay_webhook_payment_received" => 1, "caspay_webhook_subscription_created" => 1] as $hook => $n) {
+      count(array_filter($actions, fn ($a) => $a[0] === $hook)) === $n || $fail("$hook did not run $n time(s)");
+    }
+    count($rows["inbox"]) === 8 || $fail(count($rows["inbox"]) . " inbox rows, expected 8");
+    foreach ($rows["inbox"] as $r) { ($r["state"] === "done" && $r["attempts"] === "1") || $fail("inbox row " . $r["idempotency_key"] . ": " . $r["state"] . " after " . $r["attempts"]); }
+    $status = [];
+    foreach ($rows["log"] as $r) { $k = $r["status"] . " " . $r["http_status"] . " " . $r["error_code"]; $status[$k] = ($status[$k] ?? 0) + (int) $r["hits"]; }
+    $copies = ($status["duplicate 200 duplicate_event"] ?? 0) + ($status["in_progress 409 in_progress"] ?? 0);
+    $copies === 11 || $fail("copies logged: " . json_encode($status));
+    unset($status["duplicate 200 duplicate_event"], $status["in_progress 409 in_progress"]);
+    ksort($status);
+    $want = ["processed 200 " => 8, "rejected 400 invalid_json" => 1, "rejected 401 invalid_signature_format" => 1, "rejected 401 missing_signature" => 2, "rejected 401 signature_mismatch" => 2, "rejected 413 payload_too_large" => 1];
+    $status === $want || $fail("delivery log: " . json_encode($status));
+    $engines = array_values(array_unique(array_column($rows["log"], "engine")));
+    $engines === [getenv("EXPECTED_ENGINE")] || $fail("engines used: " . json_encode($engines));
+    in_array("test.webhook", array_column($rows["log"], "event_type"), true) || $fail("the test button delivery was not logged with its claimed type");
+    echo "  ok  ", array_sum(array_column($rows["log"], "hits")), " deliveries in ", count($rows["log"]), " log rows on engine ", getenv("EXPECTED_ENGINE"), "; every event done once\n";
+  ' "$out/rows.json"
 }
-wait_for_jobs() { local job; for job in $(jobs -p); do [ "$job" = "$server_pid" ] || [[ " ${pids[*]} " == *" $job "* ]] || wait "$job"; done; }
 
 run_scenario "WebAssembly engine" auto 1 wasm
 run_scenario "PHP engine, forced" php 1 php
 run_scenario "no FFI in the web server (automatic fallback)" auto preload php
 
+# --- Faults ---------------------------------------------------------------------------
+echo "== faults: failing, slow, fatal and killed listeners; dead events; the sweep"
+helper reset
+helper option caspay_e2e_lease 5
+helper option caspay_e2e_backoff 1
+start_server auto 1 4
+new_bodies
+key_of() { php -r 'echo json_decode(file_get_contents($argv[1]))->data->payment_id;' "$1"; }
+count_runs() { # payment-id hook → number of runs
+  awk -F'\t' -v id="$1" -v hook="$2" '$4 == id && $1 == hook' "$actions" 2>/dev/null | wc -l | tr -d ' '
+}
+
+# A listener that fails twice then succeeds: 500, 409 before the retry is due, 500, 200.
+s=$(sig "$b/fault-fail-twice.json")
+send ft-1 "$b/fault-fail-twice.json" "$s"; expect ft-1 500 '"code":"listener_failed"'
+send ft-early "$b/fault-fail-twice.json" "$s"; expect ft-early 409 '"code":"retry_scheduled"'
+[ -n "$(retry_after ft-early)" ] || fail "retry_scheduled without Retry-After"
+sleep 1.2; send ft-2 "$b/fault-fail-twice.json" "$s"; expect ft-2 500 '"code":"listener_failed"'
+sleep 1.2; send ft-3 "$b/fault-fail-twice.json" "$s"; expect ft-3 200 '{"received":true}'
+send ft-4 "$b/fault-fail-twice.json" "$s"; expect ft-4 200 '{"duplicate":true}'
+id=$(key_of "$b/fault-fail-twice.json")
+[ "$(awk -F'\t' '$1 == "fail-twice" {print $3}' "$behavior" | tr '\n' ' ')" = "1 2 3 " ] || fail "the failing listener ran: $(cat "$behavior")"
+[ "$(count_runs "$id" caspay_webhook_event)" = 1 ] && [ "$(count_runs "$id" caspay_webhook_payment_completed)" = 1 ] \
+  || fail "listeners that succeeded on attempt 1 ran again: $(grep "$id" "$actions")"
+pass "failing listener: attempts 1, 2, 3; the listeners that succeeded ran once"
+
+# A copy while the original runs: 409 with Retry-After, then the original finishes.
+s=$(sig "$b/fault-sleep3.json")
+send slow "$b/fault-sleep3.json" "$s" & slow_job=$!
+sleep 1
+send slow-copy "$b/fault-sleep3.json" "$s"; expect slow-copy 409 '"code":"in_progress"'
+ra=$(retry_after slow-copy)
+[ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 5 ] || fail "Retry-After '$ra' is not within the lease"
+wait "$slow_job" || true
+expect slow 200 '{"received":true}'
+send slow-after "$b/fault-sleep3.json" "$s"; expect slow-after 200 '{"duplicate":true}'
+[ "$(count_runs "$(key_of "$b/fault-sleep3.json")" caspay_webhook_event)" = 1 ] || fail "the slow event ran more than once"
+pass "copy during processing → 409 Retry-After: $ra"
+
+# A fatal error (memory exhausted) in a listener: recorded as failed at once, then retried.
+s=$(sig "$b/fault-fatal-once.json")
+send fatal "$b/fault-fatal-once.json" "$s"
+[ "$(cat "$out/fatal.status")" = 500 ] || fail "fatal: HTTP $(cat "$out/fatal.status")"
+rows
+FATAL_ID=$(key_of "$b/fault-fatal-once.json") php_check '
+  $row = current(array_filter($j[0]["inbox"], fn ($r) => str_contains((string) $r["event_json"], getenv("FATAL_ID"))));
+  $row && $row["state"] === "failed" && str_contains((string) $row["last_error"], "Allowed memory size") || $fail("after a fatal error: " . json_encode($row));
+  echo "  ok  fatal error → 500, recorded as failed: ", strtok($row["last_error"], "\n"), "\n";' "$out/rows.json"
+sleep 1.2
+send fatal-retry "$b/fault-fatal-once.json" "$s"; expect fatal-retry 200 '{"received":true}'
+[ "$(count_runs "$(key_of "$b/fault-fatal-once.json")" caspay_webhook_event)" = 1 ] || fail "the fatal event did not run exactly once after the retry"
+
+# A worker killed (SIGKILL) mid-listener: the lease stays; a copy gets 409; once the lease
+# expires the WP-Cron sweep (a real request to wp-cron.php) processes it, once.
+rm -f "$docroot/wp-content/caspay-e2e.pid"
+s=$(sig "$b/fault-hang.json")
+send hang "$b/fault-hang.json" "$s" --max-time 30 & hang_job=$!
+for _ in $(seq 100); do [ -s "$docroot/wp-content/caspay-e2e.pid" ] && break; sleep 0.1; done
+[ -s "$docroot/wp-content/caspay-e2e.pid" ] || fail "the hanging listener did not start"
+kill -9 "$(cat "$docroot/wp-content/caspay-e2e.pid")"
+wait "$hang_job" || true
+[ "$(cat "$out/hang.status")" = 000 ] || fail "killed worker: HTTP $(cat "$out/hang.status"), expected no answer"
+send hang-copy "$b/fault-hang.json" "$s"; expect hang-copy 409 '"code":"in_progress"'
+sleep "$(( $(retry_after hang-copy) + 1 ))"
+helper cron-due
+curl -s -o /dev/null "$url/wp-cron.php"
+rows
+HANG_ID=$(key_of "$b/fault-hang.json") php_check '
+  $row = current(array_filter($j[0]["inbox"], fn ($r) => str_contains((string) $r["event_json"], getenv("HANG_ID"))));
+  $row && $row["state"] === "done" && $row["attempts"] === "2" || $fail("after the sweep: " . json_encode($row));
+  $swept = array_filter($j[0]["log"], fn ($l) => $l["via"] === "cron" && $l["status"] === "processed");
+  count($swept) === 1 || $fail("sweep log rows: " . json_encode(array_values($swept)));
+  echo "  ok  killed worker: lease expired, wp-cron.php sweep processed it (attempt 2)\n";' "$out/rows.json"
+[ "$(count_runs "$(key_of "$b/fault-hang.json")" caspay_webhook_event)" = 1 ] || fail "the killed event did not run exactly once"
+send hang-after "$b/fault-hang.json" "$s"; expect hang-after 200 '{"duplicate":true}'
+
+# A listener broken until fixed, 2 attempts: dead; copies get 200 with the state; the
+# administrator fixes it and presses "Process again" on the Deliveries screen.
+helper option caspay_e2e_max_attempts 2
+helper option caspay_e2e_broken 1
+s=$(sig "$b/fault-broken.json")
+send dead-1 "$b/fault-broken.json" "$s"; expect dead-1 500 '"code":"listener_failed"'
+sleep 1.2; send dead-2 "$b/fault-broken.json" "$s"; expect dead-2 500 '"code":"listener_failed"'
+send dead-3 "$b/fault-broken.json" "$s"; expect dead-3 200 '{"duplicate":true,"state":"dead"}'
+cookie=$(helper login)
+admin_get() { curl -s -H "Cookie: $cookie" "$url/wp-admin/$1"; }
+admin_get 'options-general.php?page=caspay-webhooks&tab=deliveries' >"$out/deliveries.html"
+grep -qF 'LogicException: e2e listener broken until fixed' "$out/deliveries.html" || fail "the dead event's error is not shown"
+grep -qF 'RuntimeException: e2e flaky listener, attempt 1' "$out/deliveries.html" || fail "the listener's exception is not in the delivery log"
+grep -qF 'Allowed memory size' "$out/deliveries.html" || fail "the fatal error is not in the delivery log"
+form=$(php -r '
+  $html = file_get_contents($argv[1]);
+  preg_match("~<form[^>]*admin-post\.php[^>]*>(?:(?!</form>).)*name=\"action\" value=\"caspay_webhooks_process_again\"(?:(?!</form>).)*</form>~s", $html, $m) || exit(1);
+  preg_match("~name=\"event\" value=\"(\d+)\"~", $m[0], $e); preg_match("~name=\"_wpnonce\" value=\"([0-9a-f]+)\"~", $m[0], $n);
+  echo $e[1], " ", $n[1];' "$out/deliveries.html") || fail "no Process again form"
+read -r event_id nonce <<<"$form"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" --data "action=caspay_webhooks_process_again&event=$event_id&_wpnonce=0000000000" "$url/wp-admin/admin-post.php")
+[ "$code" = 403 ] || fail "Process again with a bad nonce: HTTP $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' --data "action=caspay_webhooks_process_again&event=$event_id&_wpnonce=$nonce" "$url/wp-admin/admin-post.php")
+[ "$code" != 302 ] || fail "Process again without logging in redirected (HTTP $code)"
+helper option caspay_e2e_broken
+location=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $cookie" --data "action=caspay_webhooks_process_again&event=$event_id&_wpnonce=$nonce" "$url/wp-admin/admin-post.php")
+[[ "$location" == *"processed=processed"* ]] || fail "Process again redirected to '$location'"
+[ "$(count_runs "$(key_of "$b/fault-broken.json")" caspay_webhook_event)" = 1 ] || fail "the re-run event did not run exactly once"
+send dead-4 "$b/fault-broken.json" "$s"; expect dead-4 200 '{"duplicate":true}'
+pass "dead after 2 attempts; Process again (nonce and capability checked) processed it once"
+helper option caspay_e2e_max_attempts
+stop_server
+
+# --- The settings page over HTTP -----------------------------------------------------------
+echo "== settings page: wp-config.php constants, engine notice, first save"
+# The option holds a wrong secret; the constant (the right one) must win.
+helper option caspay_webhooks_secret whsec_WrongOptionWrongOptionWrong000
+helper option caspay_webhooks_previous_secret
+start_server auto preload 4 CASPAY_E2E_CONST_SECRET=1
+admin_get 'options-general.php?page=caspay-webhooks' >"$out/settings.html"
+grep -qF 'Set in wp-config.php (<code>CASPAY_WEBHOOKS_SECRET</code>)' "$out/settings.html" || fail "the constant's state is not shown"
+grep -qE '<input type="password" id="caspay_webhooks_secret"[^>]*disabled="disabled"' "$out/settings.html" || fail "the secret field is not disabled"
+grep -qF 'PHP engine active: identical results.' "$out/settings.html" || fail "the calm engine notice is missing"
+grep -qF 'notice-error' "$out/settings.html" && fail "the settings page shows an error notice"
+grep -qF "$secret" "$out/settings.html" && fail "the secret is printed on the settings page"
+grep -qF 'name="_wpnonce"' "$out/settings.html" || fail "the settings form lacks a nonce"
+pass "settings page: constant shown as set in wp-config.php (field disabled), calm PHP-engine notice, secret never printed"
+send const "$b/pay_a.json" "$(sig "$b/pay_a.json")"; expect const 200 '{"received":true}'
+pass "the wp-config.php constant overrides the option"
+nonce=$(php -r 'preg_match("~name=[\"\x27]option_page[\"\x27] value=[\"\x27]caspay_webhooks[\"\x27].*?name=[\"\x27]_wpnonce[\"\x27] value=[\"\x27]([0-9a-f]+)~s", file_get_contents($argv[1]), $m) || exit(1); echo $m[1];' "$out/settings.html") \
+  || fail "no nonce in the settings form"
+location=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $cookie" \
+  --data-urlencode option_page=caspay_webhooks --data-urlencode action=update --data-urlencode "_wpnonce=$nonce" \
+  --data-urlencode '_wp_http_referer=/wp-admin/options-general.php?page=caspay-webhooks' \
+  --data-urlencode caspay_webhooks_previous_secret=whsec_tooShort --data-urlencode caspay_webhooks_tolerance=0 \
+  --data-urlencode caspay_webhooks_max_payload_bytes=65536 --data-urlencode caspay_webhooks_engine=auto \
+  "$url/wp-admin/options.php")
+[[ "$location" == *settings-updated=true* ]] || fail "saving the settings redirected to '$location'"
+curl -s -H "Cookie: $cookie" "$location" >"$out/saved.html"
+n=$(grep -o 'does not look like a CasPay secret' "$out/saved.html" | wc -l)
+[ "$n" = 1 ] || fail "the first save shows the secret warning $n times"
+pass "first save: the warning is shown once"
+stop_server
+helper option caspay_webhooks_secret "$secret"
+helper option caspay_webhooks_previous_secret
+
+# --- A flood of forged deliveries -----------------------------------------------------------
+echo "== flood: 600 forged deliveries"
+helper reset
+start_server auto preload 4
+urls=(); for _ in $(seq 300); do urls+=("$endpoint"); done
+curl -s -Z --parallel-max 8 -o /dev/null -X POST -H 'Content-Type: application/json' -H 'X-CasPay-Signature: 0000000000000000000000000000000000000000000000000000000000000000' --data-binary "@$b/pay_a.json" "${urls[@]}" >/dev/null
+curl -s -Z --parallel-max 8 -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary "@$b/pay_a.json" "${urls[@]}" >/dev/null
+stop_server
+rows
+php_check '
+  $log = $j[0]["log"];
+  array_sum(array_column($log, "hits")) === 600 || $fail("logged " . array_sum(array_column($log, "hits")) . " of 600 forged deliveries");
+  count($log) <= 4 || $fail(count($log) . " log rows for 600 forged deliveries");
+  $j[0]["inbox"] === [] || $fail("forged deliveries reached the inbox");
+  echo "  ok  600 forged deliveries → ", count($log), " log rows (one per code and minute, with counts); nothing recorded\n";' "$out/rows.json"
+
+# --- Load ---------------------------------------------------------------------------------
+echo "== load: 1,000 deliveries at concurrency 8"
+helper reset
+helper option caspay_e2e_lease 8
+helper option caspay_e2e_backoff 1
+start_server auto 1 12
+CASPAY_E2E_HELPER="$root/wordpress-plugin/tests/e2e/e2e-helper.php" CASPAY_E2E_ACTIONS=$actions \
+  node tests/load/wordpress.mjs --url "$endpoint" --secret "$secret" --seed 1 --count 1000 --concurrency 8 --crashes 3 \
+  --workers 12 --engine wasm --wordpress "$wp_version" --reliability "$root/RELIABILITY.md"
+stop_server
+helper option caspay_e2e_lease
+helper option caspay_e2e_backoff
+
+# --- The admin screen as rendered by WordPress, then uninstall --------------------------------
 echo "== admin screen and uninstall"
 helper admin >"$out/admin.html"
 grep -qF "$url/wp-json/caspay/v1/webhook" "$out/admin.html" || fail "settings page lacks the endpoint URL"
-grep -qF 'Active engine:' "$out/admin.html" || fail "settings page lacks the active engine"
-grep -qF 'name="_wpnonce"' "$out/admin.html" || fail "settings forms lack nonces"
+grep -qF 'engine active' "$out/admin.html" || fail "settings page lacks the active engine"
 grep -qF 'caspay_webhooks_clear_log' "$out/admin.html" || fail "deliveries tab missing"
 grep -qF "$secret" "$out/admin.html" && fail "the secret is printed on the settings page"
 grep -qF 'DENIED:' "$out/admin.html" || fail "a visitor could render the settings page"
-pass "settings page: URL, engine, nonces, deliveries; secret never printed; visitors denied"
+pass "settings page: URL, engine, deliveries; secret never printed; visitors denied"
 left=$(helper uninstall caspay-webhooks/caspay-webhooks.php)
-[ "$left" = '{"table":null,"options":[],"cron":false}' ] || fail "uninstall left: $left"
-pass "uninstall removed the table, the options and the schedule"
+[ "$left" = '{"before":{"cache_dir":true,"cache_parent":true},"tables":[],"options":[],"cron":[false,false],"cache":[false,false]}' ] \
+  || fail "uninstall left: $left"
+pass "uninstall removed both tables, the options, both schedules, the module cache and the wp-content/cache it created"
+if grep -E 'PHP (Warning|Notice|Deprecated|Fatal error|Parse error)' "$tmp/wp-debug.log" | grep -F 'plugins/caspay-webhooks/'; then
+  fail "PHP reported the lines above in the plugin's code"
+fi
+pass "no PHP warning, notice or deprecation from the plugin's code in wp-debug.log"
 echo "test-wordpress: all passed"

@@ -2,18 +2,25 @@
 /**
  * Command-line helper of scripts/test-wordpress.sh, run inside the test WordPress.
  *
- *   install URL PLUGIN      install WordPress, activate the plugin, configure it
- *   bodies DIR SALT         write delivery bodies (from the shared vectors) to DIR
  *   sign FILE SECRET        print the signature of a file's bytes
- *   reset                   empty the deliveries table and the action log
- *   rows                    print the deliveries table as JSON
+ *   bodies DIR SALT         write delivery bodies (from the shared vectors) to DIR
+ *   install URL PLUGIN      install WordPress, activate the plugin, configure it
+ *   reset                   empty the inbox, the delivery log and the listeners' logs
+ *   rows                    print {"inbox": [...], "log": [...]} as JSON
+ *   option NAME [VALUE]     set an option (delete it without VALUE)
+ *   sweep                   run the WP-Cron sweep's action now
+ *   cron-due                make the sweep due now (for a request to wp-cron.php)
+ *   cron                    print the schedules of the plugin's hooks
+ *   store-contract          run the inbox store contract against the real table
+ *   legacy-upgrade          rebuild the 0.1.0 table with rows, upgrade it, print the result
+ *   login                   print a Cookie header of a logged-in administrator
  *   admin                   render the settings page and the log as an administrator
  *   uninstall PLUGIN        run the plugin's uninstall.php, print what is left
  *
  * @package CasPay_Webhooks
  */
 
-// phpcs:disable WordPress.WP.AlternativeFunctions, WordPress.DB.DirectDatabaseQuery, WordPress.Security.EscapeOutput
+// phpcs:disable WordPress.WP.AlternativeFunctions, WordPress.DB.DirectDatabaseQuery, WordPress.Security.EscapeOutput, WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 
 $command = $argv[1] ?? '';
 
@@ -23,28 +30,46 @@ if ( 'sign' === $command ) {
 }
 
 if ( 'bodies' === $command ) {
+	require dirname( __DIR__ ) . '/phpunit/class-caspay-test-reserialize.php';
 	$vectors = json_decode( file_get_contents( getenv( 'CASPAY_VECTORS_DIR' ) . '/parse.json' ), true );
 	$by_name = array_column( $vectors['cases'], 'body', 'name' );
+	$dir     = $argv[2];
 	$salt    = $argv[3];
 	$pick    = array(
-		'pay_a'  => 'payment.completed in shape A',
-		'pay_b'  => 'payment.received in shape B',
-		'pay_c'  => 'payment.completed in shape C',
-		'sub_a'  => 'subscription.created in shape A',
-		'sub_b'  => 'subscription.cancelled in shape B',
-		'sub_c'  => 'subscription.renewed in shape C',
-		'test'   => 'test.webhook in shape B',
+		'pay_a' => 'payment.completed in shape A',
+		'pay_b' => 'payment.received in shape B',
+		'pay_c' => 'payment.completed in shape C',
+		'sub_a' => 'subscription.created in shape A',
+		'sub_b' => 'subscription.cancelled in shape B',
+		'sub_c' => 'subscription.renewed in shape C',
+		'test'  => 'test.webhook in shape B',
 	);
 	foreach ( $pick as $file => $name ) {
 		$body = $by_name[ $name ]['utf8'];
 		// Unique per file and per run: event ids in shapes A and B, the merchant id in C.
 		$body = str_replace( array( '"evt_9d41e2_', '"MERCH_9d41e2' ), array( '"evt_' . $salt . $file . '_', '"MERCH_' . $salt . $file ), $body );
-		file_put_contents( $argv[2] . '/' . $file . '.json', $body );
+		file_put_contents( "$dir/$file.json", $body );
 	}
 	$conc = str_replace( '"evt_9d41e2_', '"evt_' . $salt . 'concurrent_', $by_name['payment.completed in shape A']['utf8'] );
-	file_put_contents( $argv[2] . '/concurrent.json', $conc );
-	file_put_contents( $argv[2] . '/big.json', '{"type":"test.webhook","data":{"pad":"' . str_repeat( 'x', 70000 ) . '"}}' );
-	file_put_contents( $argv[2] . '/broken.json', '{"type":"payment.completed",' );
+	file_put_contents( "$dir/concurrent.json", $conc );
+	file_put_contents( "$dir/big.json", '{"type":"test.webhook","data":{"pad":"' . str_repeat( 'x', 70000 ) . '"}}' );
+	file_put_contents( "$dir/broken.json", '{"type":"payment.completed",' );
+	// One shape-C event as sent and as CasPay re-sends it: four byte strings, one event.
+	$reser = str_replace( '"MERCH_9d41e2', '"MERCH_' . $salt . 'reser', $by_name['subscription.renewed in shape C']['utf8'] );
+	foreach ( CasPay_Test_Reserialize::all( $reser ) as $variant => $bytes ) {
+		file_put_contents( "$dir/reser-$variant.json", $bytes );
+	}
+	// Shape-C payments whose test listener misbehaves (caspay-e2e-listeners.php).
+	$base = json_decode( $by_name['payment.completed in shape C']['utf8'] );
+	foreach ( array( 'fail-twice', 'fatal-once', 'hang', 'sleep:3', 'broken' ) as $behavior ) {
+		$event                      = clone $base;
+		$event->data                = clone $base->data;
+		$event->data->payment_id    = 'pay_' . $salt . '_' . str_replace( ':', '', $behavior );
+		$event->data->test_behavior = $behavior;
+		file_put_contents( "$dir/fault-" . str_replace( ':', '', $behavior ) . '.json', json_encode( $event, JSON_UNESCAPED_SLASHES ) );
+	}
+	// An event 0.1.0 recorded (see legacy-upgrade): after the upgrade it is a duplicate.
+	file_put_contents( "$dir/legacy.json", str_replace( '"evt_9d41e2_payment_completed_a"', '"evt_legacy_1"', $by_name['payment.completed in shape A']['utf8'] ) );
 	exit;
 }
 
@@ -64,11 +89,22 @@ function wp_mail() {
 }
 require getenv( 'CASPAY_E2E_DOCROOT' ) . '/wp-load.php';
 
+/**
+ * Rows of a table as JSON-ready arrays.
+ *
+ * @param string $table Table.
+ * @return array
+ */
+function caspay_e2e_rows( $table ) {
+	global $wpdb;
+	return (array) $wpdb->get_results( "SELECT * FROM {$table} ORDER BY id", ARRAY_A );
+}
+
 switch ( $command ) {
 	case 'install':
 		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 		require_once ABSPATH . 'wp-admin/includes/plugin.php';
-		$result = wp_install( 'CasPay E2E', 'admin', 'admin@example.com', false, '', wp_generate_password( 24 ) );
+		wp_install( 'CasPay E2E', 'admin', 'admin@example.com', false, '', wp_generate_password( 24 ) );
 		update_option( 'siteurl', $argv[2] );
 		update_option( 'home', $argv[2] );
 		update_option( 'permalink_structure', '/%postname%/' );
@@ -83,12 +119,117 @@ switch ( $command ) {
 		break;
 
 	case 'reset':
-		$wpdb->query( 'TRUNCATE TABLE ' . CasPay_Delivery_Log::table() );
-		@unlink( WP_CONTENT_DIR . '/caspay-actions.log' );
+		$wpdb->query( 'TRUNCATE TABLE ' . CasPay_Schema::inbox_table() );
+		$wpdb->query( 'TRUNCATE TABLE ' . CasPay_Schema::log_table() );
+		foreach ( array( 'caspay-actions.log', 'caspay-behavior.log', 'caspay-e2e.pid' ) as $file ) {
+			@unlink( WP_CONTENT_DIR . '/' . $file );
+		}
 		break;
 
 	case 'rows':
-		echo wp_json_encode( $wpdb->get_results( 'SELECT * FROM ' . CasPay_Delivery_Log::table() . ' ORDER BY id', ARRAY_A ) );
+		echo wp_json_encode(
+			array(
+				'inbox' => caspay_e2e_rows( CasPay_Schema::inbox_table() ),
+				'log'   => caspay_e2e_rows( CasPay_Schema::log_table() ),
+			)
+		);
+		break;
+
+	case 'option':
+		if ( isset( $argv[3] ) ) {
+			update_option( $argv[2], $argv[3] );
+		} else {
+			delete_option( $argv[2] );
+		}
+		break;
+
+	case 'sweep':
+		do_action( CasPay_Plugin::SWEEP_HOOK );
+		break;
+
+	case 'cron-due':
+		wp_clear_scheduled_hook( CasPay_Plugin::SWEEP_HOOK );
+		wp_schedule_event( time() - 1, CasPay_Plugin::SWEEP_SCHEDULE, CasPay_Plugin::SWEEP_HOOK );
+		delete_transient( 'doing_cron' );
+		break;
+
+	case 'cron':
+		echo wp_json_encode(
+			array(
+				'sweep'          => wp_next_scheduled( CasPay_Plugin::SWEEP_HOOK ),
+				'sweep_schedule' => wp_get_schedule( CasPay_Plugin::SWEEP_HOOK ),
+				'interval'       => wp_get_schedules()[ CasPay_Plugin::SWEEP_SCHEDULE ]['interval'] ?? null,
+				'prune'          => wp_next_scheduled( CasPay_Plugin::PRUNE_HOOK ),
+			)
+		);
+		break;
+
+	case 'store-contract':
+		require dirname( __DIR__ ) . '/phpunit/class-caspay-inbox-store-contract.php';
+		$prefix   = 'contract_' . bin2hex( random_bytes( 4 ) ) . '_';
+		$failures = CasPay_Inbox_Store_Contract::run( new CasPay_Wpdb_Inbox_Store(), $prefix );
+		$wpdb->query( $wpdb->prepare( 'DELETE FROM ' . CasPay_Schema::inbox_table() . ' WHERE idempotency_key LIKE %s', $wpdb->esc_like( $prefix ) . '%' ) );
+		echo wp_json_encode( $failures );
+		break;
+
+	case 'legacy-upgrade':
+		// The table as plugin 0.1.0 created it, with what it held: two claimed events, a
+		// duplicate and a rejection.
+		$log   = CasPay_Schema::log_table();
+		$inbox = CasPay_Schema::inbox_table();
+		$wpdb->query( "DROP TABLE IF EXISTS {$inbox}" );
+		$wpdb->query( "DROP TABLE IF EXISTS {$log}" );
+		$wpdb->query(
+			"CREATE TABLE {$log} (
+  id bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  received_at datetime NOT NULL,
+  event_type varchar(191) NOT NULL DEFAULT '',
+  idempotency_key varchar(191) NOT NULL DEFAULT '',
+  event_key char(64) NULL DEFAULT NULL,
+  status varchar(20) NOT NULL,
+  http_status smallint(5) unsigned NOT NULL,
+  error_code varchar(40) NOT NULL DEFAULT '',
+  engine varchar(10) NOT NULL DEFAULT '',
+  secret_index tinyint(3) unsigned NULL DEFAULT NULL,
+  PRIMARY KEY  (id),
+  UNIQUE KEY event_key (event_key),
+  KEY received_at (received_at)
+) " . $wpdb->get_charset_collate()
+		);
+		$c_key = 'sha256:' . str_repeat( 'ab', 32 );
+		foreach ( array(
+			array( '2026-11-27 10:00:00', 'payment.completed', 'evt_legacy_1', hash( 'sha256', 'evt_legacy_1' ), 'received', 200, '', 'php', 0 ),
+			array( '2026-11-27 10:00:05', 'payment.completed', 'evt_legacy_1', null, 'duplicate', 200, 'duplicate_event', 'php', 0 ),
+			array( '2026-11-27 10:01:00', 'subscription.renewed', $c_key, hash( 'sha256', $c_key ), 'received', 200, '', 'wasm', 1 ),
+			array( '2026-11-27 10:02:00', 'test.webhook', '', null, 'rejected', 401, 'invalid_signature_format', 'php', null ),
+		) as $row ) {
+			$wpdb->insert( $log, array_combine( array( 'received_at', 'event_type', 'idempotency_key', 'event_key', 'status', 'http_status', 'error_code', 'engine', 'secret_index' ), $row ) );
+		}
+		update_option( CasPay_Schema::DB_VERSION_OPTION, '1' );
+		wp_clear_scheduled_hook( CasPay_Plugin::SWEEP_HOOK );
+		CasPay_Plugin::upgrade();
+		$index = $wpdb->get_results( $wpdb->prepare( 'SELECT INDEX_NAME, NON_UNIQUE FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s AND COLUMN_NAME IN (%s, %s)', $log, 'event_key', 'bucket' ), ARRAY_A );
+		echo wp_json_encode(
+			array(
+				'inbox'      => array_map(
+					static function ( $r ) {
+						return array( $r['idempotency_key'], $r['state'], (int) $r['received_at'], $r['event_type'] );
+					},
+					caspay_e2e_rows( $inbox )
+				),
+				'log'        => array_column( caspay_e2e_rows( $log ), 'status' ),
+				'indexes'    => $index,
+				'db_version' => get_option( CasPay_Schema::DB_VERSION_OPTION ),
+				'sweep'      => (bool) wp_next_scheduled( CasPay_Plugin::SWEEP_HOOK ),
+			)
+		);
+		break;
+
+	case 'login':
+		$expiration = time() + DAY_IN_SECONDS;
+		$token      = WP_Session_Tokens::get_instance( 1 )->create( $expiration );
+		echo AUTH_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( 1, $expiration, 'auth', $token ) )
+			. '; ' . LOGGED_IN_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( 1, $expiration, 'logged_in', $token ) );
 		break;
 
 	case 'admin':
@@ -101,23 +242,40 @@ switch ( $command ) {
 		CasPay_Settings::render();
 		wp_set_current_user( 0 );
 		echo "\n--- as a visitor ---\n";
-		add_filter( 'wp_die_handler', static function () {
-			return static function ( $message ) {
-				echo 'DENIED: ' . ( is_string( $message ) ? $message : '' );
-			};
-		} );
+		add_filter(
+			'wp_die_handler',
+			static function () {
+				return static function ( $message ) {
+					echo 'DENIED: ' . ( is_string( $message ) ? $message : '' );
+				};
+			}
+		);
 		CasPay_Settings::render();
 		break;
 
 	case 'uninstall':
+		$cache = WP_CONTENT_DIR . '/cache/caspay-webhooks';
+		$had   = array(
+			'cache_dir'    => is_dir( $cache ),
+			'cache_parent' => (bool) get_site_option( 'caspay_webhooks_created_cache_parent' ),
+		);
 		define( 'WP_UNINSTALL_PLUGIN', $argv[2] );
 		require WP_PLUGIN_DIR . '/' . dirname( $argv[2] ) . '/uninstall.php';
-		$left = array(
-			'table'   => $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->prefix . 'caspay_webhook_deliveries' ) ),
-			'options' => $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'caspay\\_webhooks\\_%'" ),
-			'cron'    => wp_next_scheduled( 'caspay_webhooks_prune' ),
+		$tables = array();
+		foreach ( array( 'caspay_webhook_inbox', 'caspay_webhook_deliveries' ) as $table ) {
+			if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->prefix . $table ) ) ) {
+				$tables[] = $table;
+			}
+		}
+		echo wp_json_encode(
+			array(
+				'before'  => $had,
+				'tables'  => $tables,
+				'options' => $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'caspay\\_webhooks\\_%'" ),
+				'cron'    => array( wp_next_scheduled( 'caspay_webhooks_prune' ), wp_next_scheduled( 'caspay_webhooks_sweep' ) ),
+				'cache'   => array( file_exists( $cache ), file_exists( WP_CONTENT_DIR . '/cache' ) ),
+			)
 		);
-		echo wp_json_encode( $left );
 		break;
 
 	default:
