@@ -1,0 +1,76 @@
+<?php
+/**
+ * The plugin's translatable messages say what the library says.
+ *
+ * @package CasPay_Webhooks
+ */
+
+use PHPUnit\Framework\TestCase;
+
+if ( ! function_exists( '__' ) ) {
+	/**
+	 * WordPress's __() without translations (the library runs without WordPress here).
+	 *
+	 * @param string $text   Text.
+	 * @param string $domain Domain.
+	 * @return string
+	 */
+	function __( $text, $domain = 'default' ) { // phpcs:ignore WordPress.NamingConventions.ValidFunctionName.FunctionNameInvalid
+		unset( $domain );
+		return $text;
+	}
+}
+if ( ! function_exists( '_x' ) ) {
+	/**
+	 * WordPress's _x() without translations.
+	 *
+	 * @param string $text    Text.
+	 * @param string $context Context.
+	 * @param string $domain  Domain.
+	 * @return string
+	 */
+	function _x( $text, $context, $domain = 'default' ) { // phpcs:ignore WordPress.NamingConventions.ValidFunctionName.FunctionNameInvalid
+		unset( $context, $domain );
+		return $text;
+	}
+}
+
+/**
+ * CasPay_Messages holds the same English sentences as the library, so translating them
+ * never changes what an English site says.
+ */
+final class MessagesTest extends TestCase {
+
+	/**
+	 * Every code's advice is the exception's advice, word for word.
+	 */
+	public function test_advice_matches_the_exception() {
+		$this->assertSame( CasPay_Webhook_Exception::ADVICE, CasPay_Messages::advice() );
+	}
+
+	/**
+	 * Every handler answer is the handler's message, word for word.
+	 */
+	public function test_handler_messages_match_the_handler() {
+		$this->assertSame( CasPay_Webhook_Handler::MESSAGES, CasPay_Messages::handler_messages() );
+	}
+
+	/**
+	 * An engine error keeps its technical detail after the translated advice.
+	 */
+	public function test_answer_keeps_the_detail() {
+		$e = CasPay_Webhook_Exception::create( 'invalid_event', 'must be a string', 'data.payment.id' );
+		$this->assertSame( $e->getMessage(), CasPay_Messages::answer( 'invalid_event', $e->getMessage() ) );
+		$this->assertSame( CasPay_Webhook_Handler::MESSAGES['in_progress'], CasPay_Messages::answer( 'in_progress', CasPay_Webhook_Handler::MESSAGES['in_progress'] ) );
+		$this->assertSame( 'something else', CasPay_Messages::answer( 'in_progress', 'something else' ) );
+	}
+
+	/**
+	 * Every outcome the handler and the inbox log has a label.
+	 */
+	public function test_every_outcome_has_a_label() {
+		foreach ( array( 'processed', 'failed', 'dead', 'duplicate', 'dead_copy', 'in_progress', 'retry_scheduled', 'rejected', 'unrecorded' ) as $outcome ) {
+			$this->assertNotSame( $outcome, CasPay_Messages::outcome( $outcome ), $outcome );
+		}
+	}
+}
