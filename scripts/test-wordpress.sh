@@ -3,7 +3,8 @@
 # plugin from artifacts/caspay-webhooks.zip, serves it with `php -S` on 127.0.0.1 and sends
 # real HTTP deliveries.
 #   1. readme.txt's "Tested up to" is the WordPress this test runs; a 0.1.0 table upgrades
-#      to the inbox; the inbox table passes the store contract on MariaDB.
+#      to the inbox; the inbox table passes the store contract on MariaDB; activation
+#      schedules the sweep (every minute) and pruning, deactivation unschedules them.
 #   2. With the WebAssembly engine, forced to the PHP engine, and without FFI: every body
 #      shape, tampering, a wrong secret, the dashboard's test_signature, a missing
 #      signature, an oversized body, signed broken JSON, four re-serializations of one
@@ -23,7 +24,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-scripts/ensure-apt.sh php8.2-cli php8.2-mysql php8.2-mbstring mariadb-server wordpress curl zip unzip nodejs
+scripts/ensure-apt.sh php8.2-cli php8.2-mysql php8.2-mbstring mariadb-server wordpress curl zip unzip
+command -v node >/dev/null || scripts/ensure-apt.sh nodejs
 CASPAY_WEBHOOKS_WASMTIME_LIB=$(scripts/ensure-wasmtime.sh)
 scripts/plugin-zip.sh >/dev/null
 
@@ -156,6 +158,9 @@ pass "the inbox table on MariaDB passes the store contract (claims, fencing, lea
 helper cron >"$tmp/cron.json"
 php_check '$c = $j[0]; ($c["sweep_schedule"] === "caspay_webhooks_every_minute" && $c["interval"] === 60 && $c["sweep"] && $c["prune"]) || $fail("schedules: " . json_encode($c));
   echo "  ok  sweep scheduled every minute (custom interval), pruning daily\n";' "$tmp/cron.json"
+[ "$(helper reactivate caspay-webhooks/caspay-webhooks.php)" = '{"deactivated":[false,false],"activated":[true,true]}' ] \
+  || fail "deactivation does not unschedule, or activation does not schedule, the sweep and pruning"
+pass "deactivation unschedules the sweep and pruning; activation schedules them again"
 
 # --- HTTP ---------------------------------------------------------------------------
 server_pid=

@@ -11,6 +11,7 @@
  *   sweep                   run the WP-Cron sweep's action now
  *   cron-due                make the sweep due now (for a request to wp-cron.php)
  *   cron                    print the schedules of the plugin's hooks
+ *   reactivate PLUGIN       deactivate then activate the plugin, print its schedules each time
  *   store-contract          run the inbox store contract against the real table
  *   legacy-upgrade          rebuild the 0.1.0 table with rows, upgrade it, print the result
  *   login                   print a Cookie header of a logged-in administrator
@@ -160,6 +161,20 @@ switch ( $command ) {
 				'sweep_schedule' => wp_get_schedule( CasPay_Plugin::SWEEP_HOOK ),
 				'interval'       => wp_get_schedules()[ CasPay_Plugin::SWEEP_SCHEDULE ]['interval'] ?? null,
 				'prune'          => wp_next_scheduled( CasPay_Plugin::PRUNE_HOOK ),
+			)
+		);
+		break;
+
+	case 'reactivate':
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		$hooks = array( CasPay_Plugin::SWEEP_HOOK, CasPay_Plugin::PRUNE_HOOK );
+		deactivate_plugins( $argv[2] );
+		$off = array_map( 'wp_next_scheduled', $hooks );
+		activate_plugin( $argv[2] );
+		echo wp_json_encode(
+			array(
+				'deactivated' => $off,
+				'activated'   => array_map( 'boolval', array_map( 'wp_next_scheduled', $hooks ) ),
 			)
 		);
 		break;
