@@ -59,7 +59,7 @@ final class CasPay_Delivery_Log {
 			'secret_index'    => array( '%d', null === $entry['secret_index'] ? null : (int) $entry['secret_index'] ),
 			'via'             => array( '%s', substr( (string) $entry['via'], 0, 10 ) ),
 			'attempt'         => array( '%d', null === $entry['attempt'] ? null : (int) $entry['attempt'] ),
-			'message'         => array( '%s', null === $entry['message'] ? null : mb_strcut( (string) $entry['message'], 0, self::MAX_MESSAGE_BYTES, 'UTF-8' ) ),
+			'message'         => array( '%s', null === $entry['message'] ? null : CasPay_Inbox::cut( (string) $entry['message'], self::MAX_MESSAGE_BYTES ) ),
 			'bucket'          => array( '%s', null === $entry['bucket'] ? null : hash( 'sha256', (string) $entry['bucket'] ) ),
 		);
 		$values = array();

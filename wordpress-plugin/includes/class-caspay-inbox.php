@@ -521,12 +521,32 @@ final class CasPay_Inbox {
 	 * @return string
 	 */
 	private static function clip( $text ) {
-		if ( strlen( $text ) <= self::MAX_ERROR_BYTES ) {
+		return strlen( $text ) <= self::MAX_ERROR_BYTES ? $text : self::cut( $text, self::MAX_ERROR_BYTES - 3 ) . '…';
+	}
+
+	/**
+	 * At most $bytes bytes of UTF-8 text, never ending inside a character (mb_strcut()
+	 * without needing mbstring).
+	 *
+	 * @param string $text  Text.
+	 * @param int    $bytes Most bytes.
+	 * @return string
+	 */
+	public static function cut( $text, $bytes ) {
+		$text = (string) $text;
+		if ( strlen( $text ) <= $bytes ) {
 			return $text;
 		}
-		$cut = substr( $text, 0, self::MAX_ERROR_BYTES );
-		// Drop a trailing partial UTF-8 sequence.
-		return preg_replace( '/[\xC0-\xFF][\x80-\xBF]*$/', '', $cut ) . '…';
+		$cut = substr( $text, 0, max( 0, $bytes ) );
+		// A lead byte whose sequence was cut short, with its continuation bytes, is dropped.
+		if ( preg_match( '/[\xC0-\xFF][\x80-\xBF]*$/', $cut, $m ) ) {
+			$lead = ord( $m[0][0] );
+			$need = $lead >= 0xF0 ? 4 : ( $lead >= 0xE0 ? 3 : 2 );
+			if ( strlen( $m[0] ) < $need ) {
+				$cut = substr( $cut, 0, -strlen( $m[0] ) );
+			}
+		}
+		return $cut;
 	}
 
 	/**

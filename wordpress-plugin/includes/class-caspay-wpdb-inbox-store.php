@@ -187,7 +187,7 @@ final class CasPay_Wpdb_Inbox_Store implements CasPay_Inbox_Store {
 			$wpdb->prepare(
 				"UPDATE {$table} SET state = %s, last_error = %s, next_attempt_at = %d, lease_until = 0, updated_at = %d WHERE event_key = %s AND state = 'processing' AND attempts = %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 				$dead ? 'dead' : 'failed',
-				mb_strcut( (string) $error, 0, 65000, 'UTF-8' ),
+				CasPay_Inbox::cut( (string) $error, 65000 ),
 				$dead ? 0 : $next_attempt_at,
 				$now,
 				hash( 'sha256', (string) $key ),

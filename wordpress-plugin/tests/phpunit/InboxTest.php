@@ -368,6 +368,28 @@ final class InboxTest extends TestCase {
 	}
 
 	/**
+	 * Errors are cut on a character boundary, whatever the text.
+	 */
+	public function test_cut_keeps_whole_characters() {
+		$this->assertSame( 'ab', CasPay_Inbox::cut( 'ab', 5 ) );
+		$this->assertSame( 'a', CasPay_Inbox::cut( 'aé', 2 ), 'é is 2 bytes' );
+		$this->assertSame( 'aé', CasPay_Inbox::cut( 'aéb', 3 ) );
+		$this->assertSame( 'x', CasPay_Inbox::cut( 'x🎉', 4 ), '🎉 is 4 bytes' );
+		$this->assertSame( 'x🎉', CasPay_Inbox::cut( 'x🎉y', 5 ) );
+		$this->assertSame( '', CasPay_Inbox::cut( '€', 2 ) );
+		$inbox = $this->inbox(
+			array(
+				'long' => static function () {
+					throw new RuntimeException( str_repeat( 'é', 5000 ) );
+				},
+			)
+		);
+		$error = $inbox->deliver( self::event(), 'php', 0 )['error'];
+		$this->assertLessThanOrEqual( CasPay_Inbox::MAX_ERROR_BYTES, strlen( $error ) );
+		$this->assertTrue( (bool) preg_match( '//u', $error ), 'valid UTF-8' );
+	}
+
+	/**
 	 * Backoff: 10 s × 2^(attempts − 1), at most one hour.
 	 */
 	public function test_backoff() {
