@@ -5,7 +5,8 @@
 // Usage: node ct/analyze.mjs DIR [--write RELIABILITY.md]
 //
 // DIR holds, per host, HOST.json (what was measured, in which unit) with HOST-real.u32 and
-// HOST-control.u32 (samples: little-endian u32, class in bits 30-31, duration in bits 0-29),
+// HOST-control.u32 (samples: little-endian u32, class in bits 30-31, duration in bits 0-29;
+// classes: 0 equal, 1 first byte differs, 2 last byte differs, 3 first byte differs again),
 // and machine.json (date, machine, runtimes, command). Exits 1 when a control was NOT
 // detected (the harness could not see a known leak, so its other verdicts mean nothing);
 // a leak in the real code is printed loudly but is a finding, not a failure of the test.
@@ -21,11 +22,13 @@ const CROPS = 100;
 /** A crop is only tested when each class keeps at least this many samples. */
 const MIN_PER_CLASS = 10_000;
 const HOSTS = ['native', 'node', 'php-wasm', 'php'];
-const CLASSES = ['equal', 'first byte differs', 'last byte differs'];
+const CLASSES = 4;
 const PAIRS = [
   [0, 1, 'equal vs first'],
   [0, 2, 'equal vs last'],
   [1, 2, 'first vs last'],
+  // Two copies of one signature: nothing to tell apart, so its |t| is the harness's noise.
+  [1, 3, 'A/A'],
 ];
 const BEGIN = '<!-- ct:begin -->';
 const END = '<!-- ct:end -->';
@@ -77,10 +80,10 @@ function analyze(path) {
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   const count = buffer.byteLength / 4;
   const all = new Float64Array(count);
-  const perClass = [0, 0, 0];
+  const perClass = new Array(CLASSES).fill(0);
   for (let i = 0; i < count; i++) perClass[view.getUint32(4 * i, true) >>> 30]++;
   const classes = perClass.map((n) => new Float64Array(n));
-  const fill = [0, 0, 0];
+  const fill = new Array(CLASSES).fill(0);
   for (let i = 0; i < count; i++) {
     const word = view.getUint32(4 * i, true);
     const cls = word >>> 30;
@@ -108,7 +111,7 @@ function analyze(path) {
     }
     return { name, t: best.t, kept: best.kept };
   });
-  const medians = classes.map((c) => c[c.length >>> 1]);
+  const medians = classes.slice(0, 3).map((c) => c[c.length >>> 1]);
   return { perClass, medians, pairs };
 }
 
@@ -135,7 +138,7 @@ function main() {
     const meta = JSON.parse(readFileSync(join(dir, `${host}.json`), 'utf8'));
     for (const variant of ['real', 'control']) {
       const result = analyze(join(dir, `${host}-${variant}.u32`));
-      const [eqFirst, eqLast, firstLast] = result.pairs;
+      const [eqFirst, eqLast, firstLast, aa] = result.pairs;
       let verdict;
       if (variant === 'control') {
         if (firstLast.t >= CONTROL_MIN) {
@@ -145,11 +148,14 @@ function main() {
           broken.push(`${meta.host}: the control's first-vs-last |t| is ${fmtT(firstLast.t)} (< ${CONTROL_MIN})`);
         }
       } else if (firstLast.t < THRESHOLD) {
-        const outcome = Math.max(eqFirst.t, eqLast.t) >= THRESHOLD ? '; success and failure differ (the outcome, which the sender learns anyway)' : '';
+        const outcome = Math.max(eqFirst.t, eqLast.t) >= THRESHOLD ? '; success and failure differ (the outcome, which the sender is told anyway)' : '';
         verdict = `no leak: where the signature differs does not show${outcome}`;
+      } else if (aa.t >= THRESHOLD) {
+        verdict = `**inconclusive: first vs last differ, but so do two copies of one signature (A/A): noise or an artifact, not evidence**`;
+        findings.push(`${meta.host}: first-vs-last |t| = ${fmtT(firstLast.t)}, but A/A |t| = ${fmtT(aa.t)} too: rerun on a quieter machine`);
       } else {
         verdict = `**LEAK: the position of the first differing byte shows (|t| ${fmtT(firstLast.t)})**`;
-        findings.push(`${meta.host}: ${meta.real}: first-vs-last |t| = ${fmtT(firstLast.t)} >= ${THRESHOLD}`);
+        findings.push(`${meta.host}: ${meta.real}: first-vs-last |t| = ${fmtT(firstLast.t)} >= ${THRESHOLD} (A/A ${fmtT(aa.t)})`);
       }
       rows.push({ host: meta.host, runtime: meta.runtime, what: variant === 'real' ? meta.real : `control: ${meta.control}`, unit: meta.unit, variant, result, verdict });
     }
@@ -161,15 +167,17 @@ function main() {
     `Last run: \`${machine.command}\` on ${machine.date}, ${machine.machine}; load average at the start ${machine.load}.`,
     `Runtimes: ${machine.runtimes}.`,
     '',
-    '| host | measured | measurements per class | median per class (equal / first / last) | \\|t\\| equal–first | \\|t\\| equal–last | \\|t\\| first–last | verdict |',
-    '|---|---|---|---|---|---|---|---|',
+    '| host | measured | measurements per class | median per class (equal / first / last) | \\|t\\| equal–first | \\|t\\| equal–last | \\|t\\| first–last | \\|t\\| A/A | verdict |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((row) => {
-      const [a, b, c] = row.result.pairs;
+      const [a, b, c, d] = row.result.pairs;
       const host = row.variant === 'real' ? `${row.host} (${row.runtime})` : '';
-      return `| ${host} | ${row.what} | ${n(row)} | ${medians(row)} ${row.unit} | ${fmtT(a.t)} | ${fmtT(b.t)} | ${fmtT(c.t)} | ${row.verdict} |`;
+      return `| ${host} | ${row.what} | ${n(row)} | ${medians(row)} ${row.unit} | ${fmtT(a.t)} | ${fmtT(b.t)} | ${fmtT(c.t)} | ${fmtT(d.t)} | ${row.verdict} |`;
     }),
     '',
-    `How: each harness verifies one real delivery (\`ct/inputs.json\`: a ${machine.bodyBytes}-byte shape C body and its secret) with three signatures that differ only in the bytes compared: the right one, the first byte changed, the last byte changed (\`^ 0x11\`, so every hex digit stays a digit or a letter and hex decoding does the same work). The classes are interleaved in a random order and each call is timed on its own. Welch's t-test compares each pair of classes on all samples and on dudect's ${CROPS} crops (samples below the percentile 1 − 0.5^(10(k+1)/${CROPS}) of all samples, kept when each class keeps ${MIN_PER_CLASS.toLocaleString('en-US')}); the table shows the largest |t| of those. |t| > ${THRESHOLD} means the classes are distinguishable.`,
+    `How: each harness verifies one real delivery (\`ct/inputs.json\`: a ${machine.bodyBytes}-byte shape C body and its secret) with signatures that differ only in the bytes compared: the right one, the first byte changed, the last byte changed (\`^ 0x11\`, so every hex digit stays a digit or a letter and hex decoding does the same work), and the first byte changed again as a fourth class (A/A: nothing to tell apart, so its |t| shows the harness's own noise). The classes are interleaved in a random order, each call gets its own fresh copy of its signature (see below) and is timed on its own. Welch's t-test compares each pair of classes on all samples and on dudect's ${CROPS} crops (samples below the percentile 1 − 0.5^(10(k+1)/${CROPS}) of all samples, kept when each class keeps ${MIN_PER_CLASS.toLocaleString('en-US')}); the table shows the largest |t| of those. |t| > ${THRESHOLD} means the classes are distinguishable.`,
+    '',
+    `Why a fresh copy per call: the first run of this test passed one fixed string per class, and flagged the native core, the Node package and the pure-PHP engine at first-vs-last |t| 15, 12 and 50. Two copies of one and the same signature, as two classes, were told apart just as well (native: |t| 12), so the test was measuring where each class's bytes lived, not what they were. With one buffer (native) or a new string per call (Node, PHP) all three fell below 4.5. A server reads each request's header into its own memory, as the harness now does.`,
     '',
     `What counts: **first vs last** is the verdict. An early-exit compare returns sooner the earlier the first difference, which lets an attacker find a valid signature byte by byte; a constant-time compare takes the same time wherever the difference is. Equal vs a difference compares success with failure: a host that throws or builds an error on failure takes longer there, which reveals only the outcome the sender receives anyway (401 vs 200). The control in each host is the same MAC computation followed by an early-exit loop in that host's language over the same data; it must show |t| ≥ ${CONTROL_MIN} first vs last, or the run fails, because a harness that cannot see that leak cannot vouch for the real code.`,
     '',
