@@ -1,12 +1,16 @@
 // The example Worker (examples/cloudflare-worker) on real workerd, over real HTTP on
-// 127.0.0.1, with genuine deliveries signed by the package in Node.
+// 127.0.0.1, with genuine deliveries signed by the package in Node: answers, the Durable
+// Object inbox (simultaneous, concurrent and re-serialized copies processed once), the
+// operator's routes, and the log lines.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventTypes, parseEvent, sampleEvent, sign } from '../../pkg/src/node.js';
-import { EXAMPLE_DIR, startWorker } from './harness.mjs';
+import { EXAMPLE_ENTRY, eventually, ledgerOf, startWorker } from './harness.mjs';
 
 const SECRET = 'whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t';
+const ADMIN_TOKEN = 'admin-token-for-the-tests';
 // Long enough that a 200 arriving before it proves the work did not hold the response up,
 // even on a loaded machine.
 const PROCESSING_DELAY_MS = 1000;
@@ -16,17 +20,16 @@ const SHAPES = /** @type {const} */ (['a', 'b', 'c']);
 
 /** @type {Awaited<ReturnType<typeof startWorker>>} */
 let worker;
-/** @type {import('miniflare').ReplaceWorkersTypes<KVNamespace>} */
-let kv;
+/** @type {Awaited<ReturnType<typeof ledgerOf>>} */
+let ledger;
 let seed = 0;
 
 before(async () => {
   worker = await startWorker({
-    entry: `${EXAMPLE_DIR}src/index.js`,
-    bindings: { CASPAY_WEBHOOK_SECRET: SECRET, PROCESSING_DELAY_MS: String(PROCESSING_DELAY_MS) },
-    kvNamespaces: ['WEBHOOKS'],
+    entry: EXAMPLE_ENTRY,
+    bindings: { CASPAY_WEBHOOK_SECRET: SECRET, INBOX_ADMIN_TOKEN: ADMIN_TOKEN, PROCESSING_DELAY_MS: String(PROCESSING_DELAY_MS) },
   });
-  kv = await worker.mf.getKVNamespace('WEBHOOKS');
+  ledger = await ledgerOf(worker.mf);
 });
 after(() => worker?.dispose());
 
@@ -53,19 +56,36 @@ const signedHeaders = (body, secret = SECRET) => ({
   'x-caspay-timestamp': new Date().toISOString(),
 });
 
-/** A fresh delivery (its own id, or for shape C its own body digest). */
+/** A fresh delivery (its own id, or for shape C its own content). */
 function freshEvent(/** @type {any} */ type, /** @type {'a'|'b'|'c'} */ shape) {
   return sampleEvent(type, shape, { seed: `w${process.pid}x${++seed}` });
 }
 
-/** @param {string} idempotencyKey */
-async function processedRecord(idempotencyKey, timeoutMs = 5000) {
+/** The ledger's record of `idempotencyKey` once the work ran, or null after `timeoutMs`. */
+async function processedRecord(/** @type {string} */ idempotencyKey, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const record = await kv.get(`processed:${idempotencyKey}`, 'json');
-    if (record !== null || Date.now() > deadline) return /** @type {any} */ (record);
+    const record = await ledger.get(idempotencyKey);
+    if (record !== null || Date.now() > deadline) return record;
     await sleep(50);
   }
+}
+
+/**
+ * The same content with every object's keys in reverse order: a copy with other bytes.
+ * @param {unknown} value
+ * @returns {unknown}
+ */
+function keysReversed(value) {
+  if (Array.isArray(value)) return value.map(keysReversed);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, keysReversed(v)]));
+}
+
+/** @param {string} path */
+async function adminGet(path, token = ADMIN_TOKEN) {
+  const response = await fetch(new URL(path, worker.url), { headers: { authorization: `Bearer ${token}` } });
+  return { status: response.status, json: await response.json() };
 }
 
 describe('every payment and subscription type', { concurrency: true }, () => {
@@ -85,7 +105,7 @@ describe('every payment and subscription type', { concurrency: true }, () => {
   }
 });
 
-test('the 200 goes out before the slow processing, which finishes in waitUntil', async () => {
+test('the 200 goes out once the event is recorded, before the slow processing in its object', async () => {
   const body = freshEvent('payment.completed', 'a');
   const started = performance.now();
   const answer = await deliver(body, signedHeaders(body));
@@ -93,7 +113,9 @@ test('the 200 goes out before the slow processing, which finishes in waitUntil',
   assert.equal(answer.status, 200);
   assert.ok(elapsed < PROCESSING_DELAY_MS, `answered in ${elapsed} ms`);
   const key = parseEvent(body).idempotencyKey;
-  assert.equal(await kv.get(`processed:${key}`), null, 'not processed yet when the 200 arrived');
+  assert.equal(await ledger.get(key), null, 'not processed yet when the 200 arrived');
+  const entry = (await adminGet(`/inbox/${encodeURIComponent(key)}`)).json.entry;
+  assert.ok(['received', 'processing'].includes(entry.state), `recorded (${entry.state})`);
   assert.equal((await processedRecord(key))?.times, 1);
 });
 
@@ -107,9 +129,83 @@ test('the same delivery twice: the second is a duplicate and the work happens on
     assert.equal((await processedRecord(key))?.times, 1);
     // Leave time for a wrongly started second processing to land before checking again.
     await sleep(PROCESSING_DELAY_MS + 200);
-    assert.equal((await kv.get(`processed:${key}`, 'json'))?.times, 1, `shape ${shape}`);
-    assert.notEqual(await kv.get(`dedupe:${key}`), null, 'the claim is in KV');
+    assert.equal((await ledger.get(key))?.times, 1, `shape ${shape}`);
+    const { entry } = (await adminGet(`/inbox/${encodeURIComponent(key)}`)).json;
+    assert.deepEqual([entry.state, entry.attempts], ['done', 1], `shape ${shape}`);
+    assert.deepEqual(await deliver(body, headers), { status: 200, json: { duplicate: true } }, 'a copy of a done event');
   }
+});
+
+test('8 simultaneous copies of a new event: one is recorded and processed once', async () => {
+  const body = freshEvent('payment.completed', 'c');
+  const headers = signedHeaders(body);
+  const answers = await Promise.all(Array.from({ length: 8 }, () => deliver(body, headers)));
+  assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers));
+  assert.equal(answers.filter((a) => a.json.received).length, 1);
+  assert.equal(answers.filter((a) => a.json.duplicate).length, 7);
+  const key = parseEvent(body).idempotencyKey;
+  assert.equal((await processedRecord(key))?.times, 1);
+  await sleep(PROCESSING_DELAY_MS + 200);
+  assert.equal((await ledger.get(key))?.times, 1);
+});
+
+test('1,000 retries sent at the same time as their originals: none processed twice', async () => {
+  const EVENTS = 1000;
+  const PAIRS_AT_ONCE = 32;
+  const bodies = Array.from({ length: EVENTS }, (_, i) => freshEvent(i % 2 ? 'payment.received' : 'subscription.renewed', SHAPES[i % 3]));
+  /** @type {{ status: number, json: any }[][]} */
+  const answers = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: PAIRS_AT_ONCE }, async () => {
+    while (next < EVENTS) {
+      const i = next++;
+      // The retry: sometimes the same bytes, sometimes re-serialized like a re-send from jsonb.
+      const original = bodies[i];
+      const retry = i % 2 ? original : JSON.stringify(keysReversed(JSON.parse(original)));
+      answers[i] = await Promise.all([deliver(original, signedHeaders(original)), deliver(retry, signedHeaders(retry))]);
+    }
+  }));
+  const keys = bodies.map((body) => parseEvent(body).idempotencyKey);
+  assert.equal(new Set(keys).size, EVENTS);
+  for (const [i, pair] of answers.entries()) {
+    assert.deepEqual(pair.map((a) => a.status), [200, 200], `event ${i}`);
+    assert.equal(pair.filter((a) => a.json.received).length, 1, `event ${i}: one of the two copies records it`);
+  }
+  const counts = await eventually(async () => {
+    const all = await ledger.all();
+    return keys.every((key) => all[key] !== undefined) ? all : undefined;
+  }, 'every event to be processed', 60_000);
+  await sleep(PROCESSING_DELAY_MS + 500);
+  const after = await ledger.all();
+  const twice = keys.filter((key) => after[key].times !== 1);
+  assert.deepEqual(twice, [], 'processed twice');
+  assert.equal(keys.filter((key) => counts[key] === undefined).length, 0, 'lost');
+});
+
+test("5 re-serialized copies of one shape-C event (the vectors' content-key cases): one processing", async () => {
+  const vectors = JSON.parse(readFileSync(new URL('../vectors/parse.json', import.meta.url), 'utf8')).cases;
+  /** @type {{ name: string, body: { utf8: string }, expected: { event: { idempotencyKey: string } } }[]} */
+  const copies = vectors.filter((/** @type {{ name: string }} */ c) => c.name.startsWith('content key: one event') && !c.name.includes(' with '));
+  assert.equal(copies.length, 5);
+  const key = copies[0].expected.event.idempotencyKey;
+  assert.ok(copies.every((c) => c.expected.event.idempotencyKey === key));
+  assert.equal(new Set(copies.map((c) => c.body.utf8)).size, 5, 'five different byte strings');
+  const answers = await Promise.all(copies.map((c) => deliver(c.body.utf8, signedHeaders(c.body.utf8))));
+  assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers));
+  assert.equal(answers.filter((a) => a.json.received).length, 1);
+  const record = await processedRecord(key);
+  await sleep(PROCESSING_DELAY_MS + 200);
+  assert.equal((await ledger.get(key))?.times, 1);
+  assert.deepEqual(record?.amount, { value: '1e-7', unit: 'cspr', motes: '100' });
+});
+
+test("the operator's routes need the token; nothing is failed or dead here", async () => {
+  assert.equal((await adminGet('/inbox')).status, 200);
+  assert.deepEqual((await adminGet('/inbox?state=dead')).json, { entries: [] });
+  assert.deepEqual((await adminGet('/inbox?state=failed')).json, { entries: [] });
+  assert.equal((await adminGet('/inbox', 'wrong-token-for-the-tests-0000000')).status, 401);
+  assert.equal((await fetch(new URL('/inbox', worker.url))).status, 401);
+  assert.equal((await adminGet('/inbox/evt_never_sent')).status, 404);
 });
 
 /**
@@ -130,6 +226,7 @@ test('a tampered body is 401 signature_mismatch and nothing is processed', async
   assert.notEqual(tampered, body);
   assertRejected(await deliver(tampered, headers), 401, 'signature_mismatch');
   assert.equal(await processedRecord(parseEvent(tampered).idempotencyKey, 600), null);
+  assert.equal((await adminGet(`/inbox/${encodeURIComponent(parseEvent(tampered).idempotencyKey)}`)).status, 404, 'nothing recorded');
 });
 
 test('a body signed with another secret is 401 signature_mismatch', async () => {
@@ -165,10 +262,17 @@ test('a body over 256 KiB is 413, by Content-Length and by its real size when st
     },
   });
   const streamed = await deliver(stream, { 'x-caspay-signature': sign(big, SECRET) });
-  // The Worker's own message (not the verifier's) shows the body was cut off while read.
-  const cutOff = { status: 413, json: { error: 'payload_too_large', message: 'The body exceeds 262144 bytes.' } };
+  // The reader's message (not the verifier's) shows the body was cut off while read.
+  const cutOff = { status: 413, json: { error: 'payload_too_large', message: 'The body exceeds the limit of 262144 bytes.' } };
   assert.deepEqual(declared, cutOff);
   assert.deepEqual(streamed, cutOff);
+});
+
+test('a compressed body is 415 unsupported_encoding', async () => {
+  const body = freshEvent('payment.completed', 'a');
+  const answer = await deliver(body, { ...signedHeaders(body), 'content-encoding': 'gzip' });
+  assert.equal(answer.status, 415);
+  assert.equal(answer.json.error, 'unsupported_encoding');
 });
 
 test('other methods are 405 and other paths 404', async () => {
@@ -178,7 +282,7 @@ test('other methods are 405 and other paths 404', async () => {
   assert.equal((await deliver('{}', {}, '/elsewhere')).status, 404);
 });
 
-test('one log line per delivery, without the secret', async () => {
+test('one log line per delivery and one per finished run, without the secret', async () => {
   const before = worker.logs.filter((line) => line.startsWith('caspay-webhook ')).length;
   const body = freshEvent('subscription.renewed', 'c');
   await deliver(body, signedHeaders(body));
@@ -196,5 +300,11 @@ test('one log line per delivery, without the secret', async () => {
     `caspay-webhook 200 duplicate subscription.renewed ${key}`,
     'caspay-webhook 401 rejected invalid_signature_format',
   ]);
-  assert.ok(worker.logs.every((line) => !line.includes(SECRET)));
+  await processedRecord(key);
+  const runs = await eventually(async () => {
+    const found = worker.logs.filter((line) => line.startsWith('processed ') && line.includes(key));
+    return found.length > 0 ? found : undefined;
+  }, 'the run\'s log line');
+  assert.deepEqual(runs, [`processed subscription.renewed ${key} attempt 1`]);
+  assert.ok(worker.logs.every((line) => !line.includes(SECRET) && !line.includes(ADMIN_TOKEN)));
 });

@@ -1,21 +1,22 @@
 // The example's stand-in for the merchant's real work (fulfil the order, extend the
-// subscription). It leaves a record in KV so the work can be observed from outside.
+// subscription), run inside the event's Durable Object. It may run more than once for one
+// event (a run that died after its side effects is run again), so real work is keyed on the
+// idempotency key; this one counts its runs in the ledger, to be observed from outside.
+import { ledgerObject } from './ledger.js';
 
 /**
  * @param {import('caspay-webhooks').CasPayEvent} event
- * @param {{ WEBHOOKS: KVNamespace, PROCESSING_DELAY_MS?: string }} env
+ * @param {string} key the event's idempotency key
+ * @param {{ LEDGER: DurableObjectNamespace, PROCESSING_DELAY_MS?: string }} env
  */
-export async function fulfil(event, env) {
+export async function fulfil(event, key, env) {
   const delay = Number(env.PROCESSING_DELAY_MS ?? 0);
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-  const key = `processed:${event.idempotencyKey}`;
-  // A count rather than a flag, so a delivery processed twice is visible as 2.
-  const previous = /** @type {{ times: number } | null} */ (await env.WEBHOOKS.get(key, 'json'));
   const details = event.payment ?? event.subscription;
-  await env.WEBHOOKS.put(key, JSON.stringify({
-    times: (previous?.times ?? 0) + 1,
-    type: event.type,
-    amount: details?.amount ?? null,
-    currency: details?.currency ?? null,
-  }));
+  const response = await ledgerObject(env.LEDGER).fetch('https://ledger/fulfil', {
+    method: 'POST',
+    body: JSON.stringify({ key, type: event.type, amount: details?.amount ?? null, currency: details?.currency ?? null }),
+  });
+  // Throwing makes the inbox retry the event later.
+  if (!response.ok) throw new Error(`the ledger answered ${response.status}`);
 }

@@ -1,31 +1,40 @@
-// A CasPay webhook receiver as a Cloudflare module Worker. The package's Workers entry
-// (export condition `workerd`) verifies with the WebAssembly core: no Node API, no WebCrypto.
-import { Webhook, WebhookError, createDeduper } from 'caspay-webhooks';
-import { readLimitedBody } from './body.js';
-import { kvDedupeStore } from './kv-store.js';
+// A CasPay webhook receiver as a Cloudflare module Worker, with its inbox on Durable
+// Objects. The Worker verifies each delivery (the package's WebAssembly core: no Node API,
+// no WebCrypto) and hands the event to the Durable Object of its idempotency key, which
+// records it (the 200 goes out once it is stored), then processes it from its alarm:
+// copies are answered as duplicates, a failing run is retried with backoff, a run that died
+// is run again when its lease ends, and nothing waits on the request or on CasPay.
+import { acceptWebhook, createInboxObject, inboxAdmin } from 'caspay-webhooks/durable-object';
 import { fulfil } from './fulfil.js';
 
-// Largest body accepted; CasPay events are a few hundred bytes. (Not exported: workerd
-// treats every named export of the entry as a handler.)
-const MAX_PAYLOAD_BYTES = 256 * 1024;
+export { Ledger } from './ledger.js';
 
 /**
- * @typedef {{ CASPAY_WEBHOOK_SECRET?: string, WEBHOOKS: KVNamespace, PROCESSING_DELAY_MS?: string }} Env
- * @typedef {{ status: number, event?: import('caspay-webhooks').CasPayEvent, code?: string }} Outcome
+ * @typedef {{
+ *   CASPAY_WEBHOOK_SECRET?: string,
+ *   INBOX_ADMIN_TOKEN?: string,
+ *   CASPAY_INBOX: DurableObjectNamespace,
+ *   LEDGER: DurableObjectNamespace,
+ *   PROCESSING_DELAY_MS?: string,
+ *   INBOX_LEASE_SECONDS?: string,
+ * }} Env
  */
 
-// The keyed HMAC state is worth keeping across requests of one isolate; it is rebuilt
-// when the secret binding changes (a rotation: "whsec_new,whsec_old", current first).
-/** @type {{ secrets: string, webhook: Webhook } | null} */
-let cached = null;
-
-/** @param {string} secrets */
-function webhookFor(secrets) {
-  if (cached === null || cached.secrets !== secrets) {
-    cached = { secrets, webhook: new Webhook(secrets.split(',').filter(Boolean), { maxPayloadBytes: MAX_PAYLOAD_BYTES }) };
-  }
-  return cached.webhook;
+/** One line per finished run. @param {import('caspay-webhooks').RunReport} report */
+function logRun({ event, key, attempt, outcome, error }) {
+  if (outcome === 'done') console.log(`processed ${event.type} ${key} attempt ${attempt}`);
+  else console.error(`processing ${outcome} ${event.type} ${key} attempt ${attempt}: ${error ?? 'the lease had expired'}`);
 }
+
+/**
+ * The inbox: one object per event, and the work it runs. Exported under the class name
+ * wrangler.toml binds (`CASPAY_INBOX` → `CasPayInbox`).
+ */
+export class CasPayInbox extends createInboxObject(
+  /** @type {import('caspay-webhooks/durable-object').InboxObjectHandler<Env>} */
+  (event, { key }, env) => fulfil(event, key, env),
+  (env) => ({ leaseSeconds: Number(env.INBOX_LEASE_SECONDS ?? 60), onRun: logRun }),
+) {}
 
 /**
  * @param {number} status
@@ -33,78 +42,71 @@ function webhookFor(secrets) {
  */
 const reply = (status, json) => Response.json(json, { status });
 
-/** One log line per delivery: never the body, never the secret. @param {Outcome} outcome */
-function logDelivery(outcome) {
-  const what = outcome.event ? `${outcome.event.type} ${outcome.event.idempotencyKey}` : '';
-  const note = outcome.code === 'duplicate_event' ? 'duplicate' : outcome.event ? 'accepted' : `rejected ${outcome.code}`;
-  console.log(`caspay-webhook ${outcome.status} ${note} ${what}`.trimEnd());
+/** One log line per delivery: never the body, never the secret. @param {import('caspay-webhooks').DeliveryReport} report */
+function logDelivery({ status, code, event }) {
+  const what = event ? `${event.type} ${event.idempotencyKey}` : '';
+  const note = code === 'duplicate_event' ? 'duplicate' : code === null ? 'accepted' : `rejected ${code}`;
+  console.log(`caspay-webhook ${status} ${note} ${what}`.trimEnd());
 }
 
 /**
- * Runs after the 200 went out. On failure the key is released so CasPay's next retry is
- * processed instead of being answered as a duplicate.
- * @param {import('caspay-webhooks').CasPayEvent} event
- * @param {import('caspay-webhooks').Deduper} deduper
- * @param {Env} env
+ * Compares without an early exit, so the answer's timing does not tell how much of a
+ * guessed token was right (only its length).
+ * @param {string} given
+ * @param {string} expected
  */
-async function processAfterResponse(event, deduper, env) {
-  try {
-    await fulfil(event, env);
-  } catch (error) {
-    await deduper.release(event);
-    console.error(`caspay-webhook processing failed for ${event.idempotencyKey}; released for CasPay's retry: ${error}`);
-  }
+function sameToken(given, expected) {
+  if (given.length !== expected.length) return false;
+  let difference = 0;
+  for (let i = 0; i < expected.length; i++) difference |= given.charCodeAt(i) ^ expected.charCodeAt(i);
+  return difference === 0;
 }
 
 /**
+ * The operator's routes, behind `Authorization: Bearer <INBOX_ADMIN_TOKEN>` (absent without
+ * the secret): `GET /inbox?state=failed|dead`, `GET /inbox/<key>`, `POST /inbox/<key>/retry`.
  * @param {Request} request
  * @param {Env} env
- * @param {ExecutionContext} ctx
+ * @param {string[]} path the segments after `/inbox`
  */
-async function handleDelivery(request, env, ctx) {
-  if (!env.CASPAY_WEBHOOK_SECRET) {
-    console.error('caspay-webhook 500 set the secret: wrangler secret put CASPAY_WEBHOOK_SECRET');
-    // A 500 makes CasPay retry, so deliveries are not lost while the secret is missing.
-    return reply(500, { error: 'not_configured' });
+async function handleAdmin(request, env, path) {
+  const token = env.INBOX_ADMIN_TOKEN;
+  if (!token) return reply(404, { error: 'not_found' });
+  if (!sameToken(request.headers.get('authorization') ?? '', `Bearer ${token}`)) return reply(401, { error: 'unauthorized' });
+  const admin = inboxAdmin(env.CASPAY_INBOX);
+  const [key, action] = path.map(decodeURIComponent);
+  if (request.method === 'GET' && key === undefined) {
+    const state = new URL(request.url).searchParams.get('state');
+    if (state !== null && state !== 'failed' && state !== 'dead') return reply(400, { error: 'state is failed or dead' });
+    return reply(200, { entries: await admin.list(state === null ? {} : { state }) });
   }
-  const body = await readLimitedBody(request, MAX_PAYLOAD_BYTES);
-  if (body === null) {
-    logDelivery({ status: 413, code: 'payload_too_large' });
-    return reply(413, { error: 'payload_too_large', message: `The body exceeds ${MAX_PAYLOAD_BYTES} bytes.` });
+  if (request.method === 'GET' && key !== undefined && action === undefined) {
+    const entry = await admin.get(key);
+    return entry === null ? reply(404, { error: 'not_found' }) : reply(200, { entry });
   }
-  const deduper = createDeduper({ store: kvDedupeStore(env.WEBHOOKS) });
-  /** @type {import('caspay-webhooks').CasPayEvent | undefined} */
-  let event;
-  try {
-    event = webhookFor(env.CASPAY_WEBHOOK_SECRET).verify(body, request.headers);
-    await deduper.claim(event);
-  } catch (error) {
-    if (!(error instanceof WebhookError)) throw error;
-    logDelivery({ status: error.httpStatus, code: error.code, event });
-    if (error.code === 'duplicate_event') return reply(200, { duplicate: true });
-    return reply(error.httpStatus, { error: error.code, message: error.message });
-  }
-  logDelivery({ status: 200, event });
-  // CasPay wants its 200 within 5 seconds: the work continues after the response.
-  ctx.waitUntil(processAfterResponse(event, deduper, env));
-  return reply(200, { received: true });
+  if (request.method === 'POST' && action === 'retry') return reply(200, { retried: await admin.retry(key) });
+  return reply(404, { error: 'not_found' });
 }
 
 export default {
   /**
    * @param {Request} request
    * @param {Env} env
-   * @param {ExecutionContext} ctx
    */
-  async fetch(request, env, ctx) {
-    const { pathname } = new URL(request.url);
-    if (pathname !== '/webhook') return reply(404, { error: 'not_found' });
-    if (request.method !== 'POST') {
-      return new Response(JSON.stringify({ error: 'method_not_allowed' }), {
-        status: 405,
-        headers: { 'content-type': 'application/json', allow: 'POST' },
-      });
+  async fetch(request, env) {
+    const [first, ...rest] = new URL(request.url).pathname.split('/').filter(Boolean);
+    if (first === 'inbox') return handleAdmin(request, env, rest);
+    if (first !== 'webhook' || rest.length > 0) return reply(404, { error: 'not_found' });
+    if (!env.CASPAY_WEBHOOK_SECRET) {
+      console.error('caspay-webhook 500 set the secret: wrangler secret put CASPAY_WEBHOOK_SECRET');
+      // A 500 makes CasPay retry, so deliveries are not lost while the secret is missing.
+      return reply(500, { error: 'not_configured' });
     }
-    return handleDelivery(request, env, ctx);
+    return acceptWebhook(request, {
+      inbox: env.CASPAY_INBOX,
+      // "whsec_new,whsec_old" during a rotation, current first.
+      secret: env.CASPAY_WEBHOOK_SECRET.split(',').filter(Boolean),
+      onDelivery: logDelivery,
+    });
   },
 };

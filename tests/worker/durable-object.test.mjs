@@ -1,0 +1,220 @@
+// caspay-webhooks/durable-object on real workerd (tests/worker/inbox-worker.js):
+// - the inbox store contract of tests/node/inbox-stores.test.mjs, against DurableObjectStore
+//   on real Durable Object storage: every call is its own request to the object (concurrent
+//   calls are concurrent requests), and `second` is another store on the same storage; plus
+//   what only this store does: the object's alarm follows the event's next wake-up;
+// - the object made by createInboxObject: failing handlers retried with backoff, dead events
+//   listed for operators and re-run; acceptWebhook's answer when the object is unreachable.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { parseEvent, sign } from '../../pkg/src/node.js';
+import { eventually, ledgerOf, startWorker } from './harness.mjs';
+
+const SECRET = 'whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t';
+const LEASE = 60_000;
+// In the future, so that no alarm the store sets fires while the test looks at it.
+const T0 = Date.now() + 24 * 3600_000;
+const DURABLE_OBJECTS = {
+  PROBE: { className: 'StoreProbe', useSQLite: true },
+  FLAKY_INBOX: { className: 'FlakyInbox', useSQLite: true },
+  UNREACHABLE: 'UnreachableInbox',
+  LEDGER: { className: 'Ledger', useSQLite: true },
+};
+
+/** @type {Awaited<ReturnType<typeof startWorker>>} */
+let worker;
+before(async () => {
+  worker = await startWorker({ entry: fileURLToPath(new URL('inbox-worker.js', import.meta.url)), bindings: { SECRET }, durableObjects: DURABLE_OBJECTS });
+});
+after(() => worker?.dispose());
+
+/**
+ * A store inside the object `name`; `instance` names another store on the same storage.
+ * @param {string} name
+ * @returns {import('caspay-webhooks').InboxStore & { alarm(): Promise<number | null> }}
+ */
+function probe(name, instance = 'first') {
+  const call = async (/** @type {string} */ method, /** @type {unknown[]} */ args) => {
+    const response = await fetch(new URL(`/probe/${name}/${instance}/${method}`, worker.url), { method: 'POST', body: JSON.stringify(args) });
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    return JSON.parse(text).result;
+  };
+  return /** @type {any} */ ({
+    record: (/** @type {unknown} */ entry) => call('record', [entry]),
+    claim: (/** @type {unknown} */ request) => call('claim', [request]),
+    complete: (/** @type {unknown} */ finished) => call('complete', [finished]),
+    fail: (/** @type {unknown} */ failed) => call('fail', [failed]),
+    get: (/** @type {string} */ key) => call('get', [key]),
+    list: (/** @type {unknown} */ filter) => call('list', filter === undefined ? [] : [filter]),
+    retry: (/** @type {string} */ key, /** @type {number} */ now) => call('retry', [key, now]),
+    prune: (/** @type {number} */ before) => call('prune', [before]),
+    close: () => call('close', []),
+    alarm: async () => (await (await fetch(new URL(`/probe/${name}/alarm`, worker.url))).json()).alarm,
+  });
+}
+
+/** @param {string} key */
+const entry = (key, now = T0) => ({ key, type: 'payment.completed', event: JSON.stringify({ idempotencyKey: key }), now });
+
+test('Durable Object store follows the inbox state machine', async (t) => {
+  const store = probe('contract');
+  const second = () => probe('contract', 'second');
+
+  await t.test('record: a new key is received, a copy changes nothing', async () => {
+    assert.deepEqual(await store.record(entry('k1')), { created: true, state: 'received', attempts: 0, leaseUntil: null });
+    assert.deepEqual(await store.record(entry('k1', T0 + 5)), { created: false, state: 'received', attempts: 0, leaseUntil: null });
+    const row = await store.get('k1');
+    assert.equal(row?.state, 'received');
+    assert.equal(row?.receivedAt, T0);
+    assert.equal(await store.get('missing'), null);
+  });
+
+  await t.test('claim: one run holds the lease; an expired lease is taken over', async () => {
+    const claim = await store.claim({ key: 'k1', now: T0 + 10, leaseMs: LEASE, ignoreBackoff: false });
+    assert.deepEqual(claim, { key: 'k1', event: JSON.stringify({ idempotencyKey: 'k1' }), attempt: 1 });
+    assert.equal(await store.claim({ key: 'k1', now: T0 + 20, leaseMs: LEASE, ignoreBackoff: true }), null);
+    assert.equal((await store.record(entry('k1'))).state, 'processing');
+    const takeover = await store.claim({ key: 'k1', now: T0 + 10 + LEASE, leaseMs: LEASE, ignoreBackoff: false });
+    assert.equal(takeover?.attempt, 2);
+    assert.equal((await store.get('k1'))?.leaseUntil, T0 + 10 + 2 * LEASE);
+  });
+
+  await t.test('complete: only the run holding the lease finishes the event, once', async () => {
+    assert.equal(await store.complete({ key: 'k1', attempt: 1, now: T0 + 100 }), false, 'the stale run');
+    assert.equal(await store.fail({ key: 'k1', attempt: 1, error: 'late', now: T0 + 100, nextAttemptAt: T0 + 200 }), false, 'the stale run');
+    assert.equal(await store.complete({ key: 'k1', attempt: 2, now: T0 + 100 }), true);
+    assert.equal(await store.complete({ key: 'k1', attempt: 2, now: T0 + 101 }), false);
+    const row = await store.get('k1');
+    assert.deepEqual([row?.state, row?.attempts, row?.completedAt, row?.leaseUntil], ['done', 2, T0 + 100, null]);
+    assert.equal(await store.claim({ key: 'k1', now: T0 + 10 * LEASE, leaseMs: LEASE, ignoreBackoff: true }), null);
+    assert.equal(await store.claim({ key: null, now: T0 + 10 * LEASE, leaseMs: LEASE, ignoreBackoff: false }), null);
+    assert.deepEqual(await store.record(entry('k1')), { created: false, state: 'done', attempts: 2, leaseUntil: null });
+  });
+
+  await t.test('fail: backoff before the next claim, then dead after the last attempt', async () => {
+    await store.record(entry('k2', T0 + 1));
+    const first = await store.claim({ key: null, now: T0 + 2, leaseMs: LEASE, ignoreBackoff: false });
+    assert.equal(first?.key, 'k2');
+    assert.equal(await store.fail({ key: 'k2', attempt: 1, error: 'Error: boom', now: T0 + 3, nextAttemptAt: T0 + 10_000 }), true);
+    const failed = await store.get('k2');
+    assert.deepEqual([failed?.state, failed?.lastError, failed?.nextAttemptAt, failed?.leaseUntil], ['failed', 'Error: boom', T0 + 10_000, null]);
+    assert.equal(await store.claim({ key: null, now: T0 + 9_999, leaseMs: LEASE, ignoreBackoff: false }), null, 'not due yet');
+    assert.equal(await store.claim({ key: 'k2', now: T0 + 9_999, leaseMs: LEASE, ignoreBackoff: false }), null, 'not due yet');
+    const early = await store.claim({ key: 'k2', now: T0 + 5_000, leaseMs: LEASE, ignoreBackoff: true });
+    assert.equal(early?.attempt, 2, "the sender's retry is the next attempt");
+    assert.equal(await store.fail({ key: 'k2', attempt: 2, error: 'Error: again', now: T0 + 5_001, nextAttemptAt: null }), true);
+    assert.equal((await store.get('k2'))?.state, 'dead');
+    assert.equal(await store.claim({ key: 'k2', now: T0 + 10 * LEASE, leaseMs: LEASE, ignoreBackoff: true }), null);
+    assert.deepEqual((await store.list({ state: 'dead' })).map((row) => row.key), ['k2']);
+    assert.equal(await store.retry('k2', T0 + 6_000), true);
+    assert.equal(await store.retry('k1', T0 + 6_000), false, 'done events are not re-run');
+    assert.equal((await store.get('k2'))?.state, 'received');
+    assert.equal((await store.claim({ key: null, now: T0 + 6_001, leaseMs: LEASE, ignoreBackoff: false }))?.attempt, 3);
+  });
+
+  await t.test('claim any: oldest due first; concurrent requests never share an event', async () => {
+    const other = second();
+    const keys = Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    for (const [i, key] of keys.entries()) await store.record(entry(key, T0 + 100 + i));
+    const now = T0 + 1_000;
+    const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? other : store).claim({ key: null, now, leaseMs: LEASE, ignoreBackoff: false })));
+    const got = claims.filter((c) => c !== null).map((c) => /** @type {import('caspay-webhooks').Claim} */ (c));
+    assert.deepEqual(got.map((c) => c.key).sort(), keys, 'each event claimed exactly once');
+    assert.ok(got.every((c) => c.attempt === 1));
+    const copies = await Promise.all(keys.map((key) => other.record(entry(key, now))));
+    assert.ok(copies.every((r) => !r.created && r.state === 'processing'));
+  });
+
+  await t.test('concurrent copies of one new event: exactly one records it', async () => {
+    const other = second();
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).record(entry('same', T0 + 2_000))));
+    assert.equal(results.filter((r) => r.created).length, 1);
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claim({ key: 'same', now: T0 + 2_001, leaseMs: LEASE, ignoreBackoff: true })));
+    assert.equal(claims.filter((c) => c !== null).length, 1);
+  });
+
+  await t.test('prune forgets old done events only', async () => {
+    assert.equal(await store.prune(T0 + 100), 0);
+    assert.equal(await store.prune(T0 + 101), 1);
+    assert.equal(await store.get('k1'), null);
+    assert.ok((await store.list()).length > 0);
+  });
+});
+
+test("the object's alarm is the event's next wake-up, set with each transition", async () => {
+  const store = probe('alarm');
+  assert.equal(await store.alarm(), null);
+  await store.record(entry('a', T0));
+  assert.equal(await store.alarm(), T0, 'received: at once');
+  await store.claim({ key: 'a', now: T0 + 1, leaseMs: LEASE, ignoreBackoff: false });
+  assert.equal(await store.alarm(), T0 + 1 + LEASE, 'processing: when the lease ends, in case the run dies');
+  await store.fail({ key: 'a', attempt: 1, error: 'Error: boom', now: T0 + 2, nextAttemptAt: T0 + 10_000 });
+  assert.equal(await store.alarm(), T0 + 10_000, 'failed: when the retry is due');
+  await store.claim({ key: 'a', now: T0 + 10_000, leaseMs: LEASE, ignoreBackoff: false });
+  await store.fail({ key: 'a', attempt: 2, error: 'Error: again', now: T0 + 10_001, nextAttemptAt: null });
+  assert.equal(await store.alarm(), null, 'dead: nothing to wake up for');
+  await store.retry('a', T0 + 20_000);
+  assert.equal(await store.alarm(), T0 + 20_000, "an operator's retry: at once");
+  await store.claim({ key: 'a', now: T0 + 20_001, leaseMs: LEASE, ignoreBackoff: false });
+  await store.complete({ key: 'a', attempt: 3, now: T0 + 20_002 });
+  assert.equal(await store.alarm(), null, 'done');
+});
+
+/**
+ * A signed shape-A delivery to the test Worker whose handler fails its first `failTimes` runs.
+ * @param {string} id
+ * @param {number} failTimes
+ */
+async function deliverFlaky(id, failTimes, path = '/webhook') {
+  const body = JSON.stringify({ id, type: 'payment.completed', created: 1795773600, data: { payment: { id: `pay_${id}`, amount: 100000000000, currency: 'CSPR', status: 'completed', metadata: { fail_times: failTimes } } } });
+  const response = await fetch(new URL(path, worker.url), { method: 'POST', body, headers: { 'x-caspay-signature': sign(body, SECRET) } });
+  return { status: response.status, json: await response.json(), key: parseEvent(body).idempotencyKey };
+}
+
+/** @param {string} path */
+const admin = async (path) => (await fetch(new URL(path, worker.url))).json();
+
+/** @param {string} key */
+const runLines = (key) => worker.logs.filter((line) => line.startsWith(`run ${key} `));
+
+test('a handler failing twice, then succeeding: processed once, after 3 attempts', async () => {
+  const { status, json, key } = await deliverFlaky('evt_flaky_twice', 2);
+  assert.deepEqual([status, json], [200, { received: true }]);
+  const entry = await eventually(async () => {
+    const current = await admin(`/admin/get?key=${key}`);
+    return current?.state === 'done' ? current : undefined;
+  }, 'the event to be done');
+  assert.equal(entry.attempts, 3);
+  assert.match(entry.lastError, /the order service is down \(attempt 2\)/);
+  assert.equal((await (await ledgerOf(worker.mf)).get(key))?.times, 1);
+  assert.deepEqual(runLines(key), [`run ${key} attempt 1 failed`, `run ${key} attempt 2 failed`, `run ${key} attempt 3 done`]);
+  assert.deepEqual(await admin('/admin/list'), [], 'never dead, and no longer failed');
+});
+
+test('an event failing every attempt is dead, listed for operators, and re-run by one', async () => {
+  const { key } = await deliverFlaky('evt_flaky_dead', 3);
+  const dead = await eventually(async () => {
+    const listed = await admin('/admin/list?state=dead');
+    return listed.length > 0 ? listed : undefined;
+  }, 'the event to be listed as dead');
+  assert.deepEqual(dead.map((/** @type {any} */ e) => [e.key, e.state, e.attempts]), [[key, 'dead', 3]]);
+  assert.match(dead[0].lastError, /attempt 3/);
+  assert.equal(await (await ledgerOf(worker.mf)).get(key), null, 'not processed');
+  const copy = await deliverFlaky('evt_flaky_dead', 3);
+  assert.deepEqual([copy.status, copy.json], [200, { duplicate: true }], 'more deliveries cannot help');
+
+  assert.equal(await admin(`/admin/retry?key=${key}`), true);
+  await eventually(async () => ((await admin(`/admin/get?key=${key}`))?.state === 'done' ? true : undefined), 'the re-run to finish');
+  assert.equal((await (await ledgerOf(worker.mf)).get(key))?.times, 1);
+  assert.equal((await admin(`/admin/get?key=${key}`)).attempts, 4);
+  await eventually(async () => ((await admin('/admin/list')).length === 0 ? true : undefined), 'the index to forget the event');
+  assert.equal(await admin(`/admin/retry?key=${key}`), false, 'a done event is not re-run');
+});
+
+test('an unreachable inbox object: 503 store_unavailable, so CasPay sends it again', async () => {
+  const { status, json } = await deliverFlaky('evt_unreachable', 0, '/webhook-unreachable');
+  assert.equal(status, 503);
+  assert.equal(json.error, 'store_unavailable');
+});

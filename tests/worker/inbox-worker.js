@@ -1,0 +1,104 @@
+// A Worker for the tests of caspay-webhooks/durable-object on workerd, next to the example:
+//   /probe/<object>/<instance>/<method>  calls a DurableObjectStore method inside a StoreProbe
+//                                        object (the store contract, on real storage)
+//   /probe/<object>/alarm                that object's alarm
+//   /webhook                             acceptWebhook into FlakyInbox, whose handler fails
+//                                        its first `metadata.fail_times` attempts
+//   /webhook-unreachable                 acceptWebhook into objects that always throw
+//   /admin/list|get|retry                inboxAdmin over FlakyInbox
+// The work itself is the example's (its fulfil and ledger), so the counts are read the same way.
+import { DurableObjectStore, acceptWebhook, createInboxObject, inboxAdmin } from 'caspay-webhooks/durable-object';
+import { fulfil } from '../../examples/cloudflare-worker/src/fulfil.js';
+
+export { Ledger } from '../../examples/cloudflare-worker/src/ledger.js';
+
+/**
+ * @typedef {{
+ *   SECRET: string,
+ *   FLAKY_INBOX: DurableObjectNamespace,
+ *   UNREACHABLE: DurableObjectNamespace,
+ *   PROBE: DurableObjectNamespace,
+ *   LEDGER: DurableObjectNamespace,
+ * }} Env
+ */
+
+export class FlakyInbox extends createInboxObject(
+  /** @type {import('caspay-webhooks/durable-object').InboxObjectHandler<Env>} */
+  (async (event, { key, attempt }, env) => {
+    const failTimes = Number(/** @type {any} */ (event.payment?.metadata)?.fail_times ?? 0);
+    if (attempt <= failTimes) throw new Error(`the order service is down (attempt ${attempt})`);
+    await fulfil(event, key, env);
+  }),
+  {
+    binding: 'FLAKY_INBOX',
+    leaseSeconds: 5,
+    maxAttempts: 3,
+    backoff: (attempts) => 200 * attempts,
+    onRun: ({ key, attempt, outcome }) => console.log(`run ${key} attempt ${attempt} ${outcome}`),
+  },
+) {}
+
+/** An inbox object that cannot take anything: its storage is "down". */
+export class UnreachableInbox {
+  fetch() {
+    throw new Error('the object is unavailable');
+  }
+}
+
+/** Exposes one object's stores to the contract test; `instance` picks a store on the same storage. */
+export class StoreProbe {
+  #storage;
+  /** @type {Map<string, DurableObjectStore>} */
+  #stores = new Map();
+
+  /** @param {{ storage: import('caspay-webhooks/durable-object').DurableObjectStorageLike }} ctx */
+  constructor(ctx) {
+    this.#storage = ctx.storage;
+  }
+
+  /** @param {Request} request */
+  async fetch(request) {
+    const [, , , instance, method] = new URL(request.url).pathname.split('/');
+    if (instance === 'alarm') return Response.json({ alarm: await this.#storage.getAlarm() });
+    let store = this.#stores.get(instance);
+    if (store === undefined) {
+      store = new DurableObjectStore(this.#storage);
+      this.#stores.set(instance, store);
+    }
+    const args = /** @type {unknown[]} */ (await request.json());
+    const result = await /** @type {(...a: unknown[]) => Promise<unknown>} */ (/** @type {any} */ (store)[method]).apply(store, args);
+    return Response.json({ result: result ?? null });
+  }
+
+  // The store sets alarms, which a class may only do with an alarm handler; the contract
+  // test keeps its clock in the future, so this never runs.
+  async alarm() {}
+}
+
+export default {
+  /**
+   * @param {Request} request
+   * @param {Env} env
+   */
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const [first, second] = url.pathname.split('/').filter(Boolean);
+    const key = url.searchParams.get('key') ?? '';
+    const admin = inboxAdmin(env.FLAKY_INBOX);
+    switch (first) {
+      case 'probe':
+        return env.PROBE.get(env.PROBE.idFromName(second)).fetch(request.url, { method: request.method, body: await request.text() || undefined });
+      case 'webhook':
+        return acceptWebhook(request, { inbox: env.FLAKY_INBOX, secret: env.SECRET });
+      case 'webhook-unreachable':
+        return acceptWebhook(request, { inbox: env.UNREACHABLE, secret: env.SECRET });
+      case 'admin':
+        if (second === 'list') return Response.json(await admin.list({ state: /** @type {'failed' | 'dead'} */ (url.searchParams.get('state')) }));
+        if (second === 'get') return Response.json(await admin.get(key));
+        if (second === 'retry') return Response.json(await admin.retry(key));
+        return new Response('not found', { status: 404 });
+      default:
+        return new Response('not found', { status: 404 });
+    }
+  },
+};
