@@ -316,10 +316,10 @@ count_runs() { # payment-id hook → number of runs
 
 # A listener that fails twice then succeeds: 500, 409 before the retry is due, 500, 200.
 s=$(sig "$b/fault-fail-twice.json")
-send ft-1 "$b/fault-fail-twice.json" "$s"; expect ft-1 500 '"code":"listener_failed"'
+send ft-1 "$b/fault-fail-twice.json" "$s"; expect ft-1 500 '"code":"processing_failed"'
 send ft-early "$b/fault-fail-twice.json" "$s"; expect ft-early 409 '"code":"retry_scheduled"'
 [ -n "$(retry_after ft-early)" ] || fail "retry_scheduled without Retry-After"
-sleep 1.2; send ft-2 "$b/fault-fail-twice.json" "$s"; expect ft-2 500 '"code":"listener_failed"'
+sleep 1.2; send ft-2 "$b/fault-fail-twice.json" "$s"; expect ft-2 500 '"code":"processing_failed"'
 sleep 1.2; send ft-3 "$b/fault-fail-twice.json" "$s"; expect ft-3 200 '{"received":true}'
 send ft-4 "$b/fault-fail-twice.json" "$s"; expect ft-4 200 '{"duplicate":true}'
 id=$(key_of "$b/fault-fail-twice.json")
@@ -383,8 +383,8 @@ send hang-after "$b/fault-hang.json" "$s"; expect hang-after 200 '{"duplicate":t
 helper option caspay_e2e_max_attempts 2
 helper option caspay_e2e_broken 1
 s=$(sig "$b/fault-broken.json")
-send dead-1 "$b/fault-broken.json" "$s"; expect dead-1 500 '"code":"listener_failed"'
-sleep 1.2; send dead-2 "$b/fault-broken.json" "$s"; expect dead-2 500 '"code":"listener_failed"'
+send dead-1 "$b/fault-broken.json" "$s"; expect dead-1 500 '"code":"processing_failed"'
+sleep 1.2; send dead-2 "$b/fault-broken.json" "$s"; expect dead-2 500 '"code":"processing_failed"'
 send dead-3 "$b/fault-broken.json" "$s"; expect dead-3 200 '{"duplicate":true,"state":"dead"}'
 cookie=$(helper login)
 admin_get() { curl -s -H "Cookie: $cookie" "$url/wp-admin/$1"; }

@@ -38,11 +38,13 @@ pub enum ErrorCode {
     StoreUnavailable,
     /// The body arrived with a `Content-Encoding` the receiver does not decode (receivers).
     UnsupportedEncoding,
+    /// The event's last run failed and its next attempt is not due yet; retry later (inboxes).
+    RetryScheduled,
 }
 
 impl ErrorCode {
     /// Every code, in ABI number order (number = index + 1).
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::MissingSignature,
         ErrorCode::InvalidSignatureFormat,
         ErrorCode::SignatureMismatch,
@@ -58,6 +60,7 @@ impl ErrorCode {
         ErrorCode::ProcessingInProgress,
         ErrorCode::StoreUnavailable,
         ErrorCode::UnsupportedEncoding,
+        ErrorCode::RetryScheduled,
     ];
 
     /// The stable snake_case code shared by every host.
@@ -78,6 +81,7 @@ impl ErrorCode {
             ErrorCode::ProcessingInProgress => "processing_in_progress",
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::UnsupportedEncoding => "unsupported_encoding",
+            ErrorCode::RetryScheduled => "retry_scheduled",
         }
     }
 
@@ -99,7 +103,7 @@ impl ErrorCode {
             | ErrorCode::InvalidEvent
             | ErrorCode::TimestampOutsideTolerance => 400,
             ErrorCode::DuplicateEvent => 200,
-            ErrorCode::ProcessingInProgress => 409,
+            ErrorCode::ProcessingInProgress | ErrorCode::RetryScheduled => 409,
             ErrorCode::UnsupportedEncoding => 415,
             ErrorCode::StoreUnavailable => 503,
             ErrorCode::InvalidSecret
@@ -153,6 +157,9 @@ impl ErrorCode {
             }
             ErrorCode::UnsupportedEncoding => {
                 "The body is compressed or encoded; CasPay signs and sends plain JSON, so send it without a Content-Encoding."
+            }
+            ErrorCode::RetryScheduled => {
+                "This event failed recently and its next attempt is not due yet; send it again later."
             }
         }
     }

@@ -131,7 +131,7 @@ fn error_codes_are_stable() {
     let statuses: Vec<u16> = ErrorCode::ALL.iter().map(|c| c.http_status()).collect();
     assert_eq!(
         statuses,
-        [401, 401, 401, 500, 413, 400, 400, 400, 200, 500, 500, 500, 409, 503, 415]
+        [401, 401, 401, 500, 413, 400, 400, 400, 200, 500, 500, 500, 409, 503, 415, 409]
     );
     let codes: Vec<(&str, u32)> = ErrorCode::ALL
         .iter()
@@ -155,6 +155,7 @@ fn error_codes_are_stable() {
             ("processing_in_progress", 13),
             ("store_unavailable", 14),
             ("unsupported_encoding", 15),
+            ("retry_scheduled", 16),
         ]
     );
     assert_eq!(

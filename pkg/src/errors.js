@@ -41,6 +41,7 @@ export const ERROR_CODES = Object.freeze([
   'processing_in_progress',
   'store_unavailable',
   'unsupported_encoding',
+  'retry_scheduled',
 ]);
 
 // A configuration or programming mistake (bad secret, parsed payload) is the server's
@@ -62,6 +63,7 @@ const HTTP_STATUS = {
   processing_in_progress: 409,
   store_unavailable: 503,
   unsupported_encoding: 415,
+  retry_scheduled: 409,
 };
 
 /**

@@ -96,7 +96,8 @@ export class Inbox {
   /**
    * Records a verified event and processes it inside this call, for receivers without a
    * long-lived worker (serverless functions): 200 once a run succeeded, 500 when it failed
-   * (the sender's retry is the next attempt), 409 while another run holds the lease.
+   * (the sender's retry is the next attempt), 409 while another run holds the lease or
+   * while a failed event's next attempt is not due yet.
    * @param {CasPayEvent} event
    * @returns {Promise<InboxAnswer>}
    */
@@ -108,7 +109,7 @@ export class Inbox {
     if (!recorded.created && recorded.state === 'dead') return answer(200, { duplicate: true, state: 'dead' });
     let claim;
     try {
-      claim = await this.#store.claim({ key, now: this.#clock(), leaseMs: this.#leaseMs, ignoreBackoff: true });
+      claim = await this.#store.claim({ key, now: this.#clock(), leaseMs: this.#leaseMs, ignoreBackoff: false });
     } catch (error) {
       return errorAnswer(storeUnavailable(error));
     }
@@ -116,6 +117,10 @@ export class Inbox {
       const entry = await this.#store.get(key);
       if (entry === null || entry.state === 'done') return answer(200, { duplicate: true });
       if (entry.state === 'dead') return answer(200, { duplicate: true, state: 'dead' });
+      if (entry.state === 'failed') {
+        const due = Math.max(1, Math.ceil(((entry.nextAttemptAt ?? this.#clock()) - this.#clock()) / 1000));
+        return errorAnswer(new WebhookError('retry_scheduled', `This event failed recently (attempt ${entry.attempts}); its next attempt is due in ${due} seconds: send it again then.`), { 'retry-after': String(due) });
+      }
       const wait = Math.max(1, Math.ceil(((entry.leaseUntil ?? this.#clock()) - this.#clock()) / 1000));
       return errorAnswer(new WebhookError('processing_in_progress', `This event is being processed now (lease for ${wait} more seconds); send it again later.`), { 'retry-after': String(wait) });
     }

@@ -39,7 +39,8 @@ export type WebhookErrorCode =
   | 'processing_failed'
   | 'processing_in_progress'
   | 'store_unavailable'
-  | 'unsupported_encoding';
+  | 'unsupported_encoding'
+  | 'retry_scheduled';
 
 export declare const ERROR_CODES: readonly WebhookErrorCode[];
 

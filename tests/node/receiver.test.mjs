@@ -50,7 +50,8 @@ test('in the request: each event is processed once, through failures and copies'
   const reports = [];
   let failuresLeft = 2;
   let gate = Promise.resolve();
-  const receiver = createReceiver({ secret: SECRET, store: new MemoryStore(), onRun: (r) => reports.push(r), leaseSeconds: 5 })
+  let backoffMs = 0;
+  const receiver = createReceiver({ secret: SECRET, store: new MemoryStore(), onRun: (r) => reports.push(r), leaseSeconds: 5, backoff: () => backoffMs })
     .on('payment.received', async (event, { key, attempt }) => {
       await gate;
       if (event.payment.id === 'pay_flaky' && failuresLeft-- > 0) throw new Error('the order service is down');
@@ -79,6 +80,17 @@ test('in the request: each event is processed once, through failures and copies'
     assert.deepEqual(reports.filter((r) => r.key === key).map((r) => r.outcome), ['failed', 'failed', 'done']);
     const entry = await receiver.inbox.store.get(key);
     assert.deepEqual([entry?.state, entry?.attempts], ['done', 3]);
+  });
+
+  await t.test('a copy before a failed event\'s next attempt is due gets 409 retry_scheduled with Retry-After', async () => {
+    backoffMs = 30_000;
+    failuresLeft = 1;
+    const body = JSON.stringify({ event: 'payment.received', data: { payment_id: 'pay_flaky', amount: 1, currency: 'CSPR' }, timestamp: '2026-11-27T10:00:01.000Z' });
+    assert.equal((await deliver(server.url, body)).status, 500);
+    const early = await deliver(server.url, body);
+    assert.deepEqual([early.status, early.json.error], [409, 'retry_scheduled']);
+    assert.ok(Number(early.retryAfter) > 25 && Number(early.retryAfter) <= 30, early.retryAfter ?? '');
+    backoffMs = 0;
   });
 
   await t.test('a copy arriving while the original is processing gets 409 with Retry-After', async () => {

@@ -389,7 +389,7 @@ final class CasPay_Inbox {
 				'via'          => $via,
 				'status'       => $status,
 				'http_status'  => 'http' === $via ? 500 : 0,
-				'code'         => 'processed' === $status ? '' : 'listener_failed',
+				'code'         => 'processed' === $status ? '' : 'processing_failed',
 				'type'         => isset( $row['event']['type'] ) ? (string) $row['event']['type'] : '',
 				'key'          => $row['key'],
 				'engine'       => '',

@@ -46,8 +46,8 @@ final class CasPay_Messages {
 		return array(
 			'invalid_secret'    => __( 'This endpoint has no webhook secret configured yet; CasPay will retry.', 'caspay-webhooks' ),
 			'internal_error'    => __( 'The webhook could not be processed; CasPay will retry.', 'caspay-webhooks' ),
-			'listener_failed'   => __( 'A listener failed while processing the event; it is recorded as failed and CasPay\'s retry processes it again.', 'caspay-webhooks' ),
-			'in_progress'       => __( 'This event is being processed by another request right now; send it again later in case that run fails.', 'caspay-webhooks' ),
+			'processing_failed' => __( 'A listener failed while processing the event; it is recorded as failed and CasPay\'s retry processes it again.', 'caspay-webhooks' ),
+			'processing_in_progress' => __( 'This event is being processed by another request right now; send it again later in case that run fails.', 'caspay-webhooks' ),
 			'retry_scheduled'   => __( 'This event failed recently; its next attempt is not due yet. Send it again later.', 'caspay-webhooks' ),
 			'store_unavailable' => __( 'The delivery could not be recorded; nothing was kept. Send it again.', 'caspay-webhooks' ),
 		);

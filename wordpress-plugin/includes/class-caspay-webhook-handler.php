@@ -29,7 +29,7 @@ final class CasPay_Webhook_Handler {
 		'invalid_json'                => 400,
 		'invalid_event'               => 400,
 		'timestamp_outside_tolerance' => 400,
-		'invalid_payload'             => 400,
+		'invalid_payload'             => 500,
 		'invalid_secret'              => 500,
 		'internal_error'              => 500,
 	);
@@ -41,8 +41,8 @@ final class CasPay_Webhook_Handler {
 	const MESSAGES = array(
 		'invalid_secret'    => 'This endpoint has no webhook secret configured yet; CasPay will retry.',
 		'internal_error'    => 'The webhook could not be processed; CasPay will retry.',
-		'listener_failed'   => 'A listener failed while processing the event; it is recorded as failed and CasPay\'s retry processes it again.',
-		'in_progress'       => 'This event is being processed by another request right now; send it again later in case that run fails.',
+		'processing_failed' => 'A listener failed while processing the event; it is recorded as failed and CasPay\'s retry processes it again.',
+		'processing_in_progress' => 'This event is being processed by another request right now; send it again later in case that run fails.',
 		'retry_scheduled'   => 'This event failed recently; its next attempt is not due yet. Send it again later.',
 		'store_unavailable' => 'The delivery could not be recorded; nothing was kept. Send it again.',
 	);
@@ -167,11 +167,12 @@ final class CasPay_Webhook_Handler {
 				);
 			case 'in_progress':
 			case 'retry_scheduled':
-				$answer            = self::error( 409, $outcome['outcome'], self::MESSAGES[ $outcome['outcome'] ], $event, $outcome['outcome'] );
+				$code              = 'in_progress' === $outcome['outcome'] ? 'processing_in_progress' : 'retry_scheduled';
+				$answer            = self::error( 409, $code, self::MESSAGES[ $code ], $event, $outcome['outcome'] );
 				$answer['headers'] = array( 'Retry-After' => (string) $outcome['retry_after'] );
 				return $answer;
 			default: // failed, dead: this run failed; CasPay's retry is the next attempt.
-				return self::error( 500, 'listener_failed', self::MESSAGES['listener_failed'], $event, $outcome['outcome'] );
+				return self::error( 500, 'processing_failed', self::MESSAGES['processing_failed'], $event, $outcome['outcome'] );
 		}
 	}
 

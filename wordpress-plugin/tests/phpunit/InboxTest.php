@@ -338,7 +338,7 @@ final class InboxTest extends TestCase {
 		$this->assertSame( array( 'failed', 'fatal: PHP fatal error: Allowed memory size exhausted', array( 'done-first' => 1 ) ), array( $row['state'], $row['last_error'], $row['listeners'] ) );
 		$this->assertFalse( CasPay_Inbox::running() );
 		$this->assertFalse( CasPay_Inbox::abort_running( 'nothing runs' ) );
-		$this->assertSame( array( 'http failed 500 listener_failed' => 1 ), $this->store->log_summary() );
+		$this->assertSame( array( 'http failed 500 processing_failed' => 1 ), $this->store->log_summary() );
 	}
 
 	/**

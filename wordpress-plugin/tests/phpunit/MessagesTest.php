@@ -61,8 +61,8 @@ final class MessagesTest extends TestCase {
 	public function test_answer_keeps_the_detail() {
 		$e = CasPay_Webhook_Exception::create( 'invalid_event', 'must be a string', 'data.payment.id' );
 		$this->assertSame( $e->getMessage(), CasPay_Messages::answer( 'invalid_event', $e->getMessage() ) );
-		$this->assertSame( CasPay_Webhook_Handler::MESSAGES['in_progress'], CasPay_Messages::answer( 'in_progress', CasPay_Webhook_Handler::MESSAGES['in_progress'] ) );
-		$this->assertSame( 'something else', CasPay_Messages::answer( 'in_progress', 'something else' ) );
+		$this->assertSame( CasPay_Webhook_Handler::MESSAGES['processing_in_progress'], CasPay_Messages::answer( 'processing_in_progress', CasPay_Webhook_Handler::MESSAGES['processing_in_progress'] ) );
+		$this->assertSame( 'something else', CasPay_Messages::answer( 'processing_in_progress', 'something else' ) );
 	}
 
 	/**

@@ -178,7 +178,7 @@ final class WebhookHandlerTest extends TestCase {
 			'too large'        => array( $big, self::sign( $big ), 413, 'payload_too_large' ),
 			'signed non-JSON'  => array( '{"type":', self::sign( '{"type":' ), 400, 'invalid_json' ),
 			'signed non-event' => array( '{"type":"payment.completed","data":{}}', self::sign( '{"type":"payment.completed","data":{}}' ), 400, 'invalid_event' ),
-			'parsed body'      => array( json_decode( $body, true ), self::sign( $body ), 400, 'invalid_payload' ),
+			'parsed body'      => array( json_decode( $body, true ), self::sign( $body ), 500, 'invalid_payload' ),
 		);
 		foreach ( $cases as $name => list( $bytes, $signature, $status, $code ) ) {
 			$answer = $handler->handle( $bytes, $signature, 'payment.completed' );
@@ -192,11 +192,11 @@ final class WebhookHandlerTest extends TestCase {
 			array(
 				'http rejected 400 invalid_event'            => 1,
 				'http rejected 400 invalid_json'             => 1,
-				'http rejected 400 invalid_payload'          => 1,
 				'http rejected 401 invalid_signature_format' => 1,
 				'http rejected 401 missing_signature'        => 1,
 				'http rejected 401 signature_mismatch'       => 2,
 				'http rejected 413 payload_too_large'        => 1,
+				'http rejected 500 invalid_payload'          => 1,
 			),
 			$store->log_summary()
 		);
@@ -282,7 +282,7 @@ final class WebhookHandlerTest extends TestCase {
 		$handler  = $this->handler( $engine, $store, array( self::SECRET ), array(), $listen );
 		$body     = self::body( 'payment.completed in shape C' );
 		$first    = $handler->handle( $body, self::sign( $body ) );
-		$this->assertSame( array( 500, 'listener_failed', 'failed' ), array( $first['status'], $first['code'], $first['outcome'] ) );
+		$this->assertSame( array( 500, 'processing_failed', 'failed' ), array( $first['status'], $first['code'], $first['outcome'] ) );
 		$this->assertStringContainsString( 'RuntimeException: order service down', $store->log[0]['message'], 'the exception is shown in the log' );
 		$this->assertSame( 1, $store->log[0]['attempt'] );
 
@@ -314,7 +314,7 @@ final class WebhookHandlerTest extends TestCase {
 		};
 		$handler = $this->handler( $engine, $store, array( self::SECRET ), array(), $listen );
 		$this->assertSame( 200, $handler->handle( $body, self::sign( $body ) )['status'] );
-		$this->assertSame( array( 409, 'in_progress' ), array( $during['status'], $during['code'] ) );
+		$this->assertSame( array( 409, 'processing_in_progress' ), array( $during['status'], $during['code'] ) );
 		$this->assertSame( array( 'Retry-After' => '28' ), $during['headers'] );
 	}
 
