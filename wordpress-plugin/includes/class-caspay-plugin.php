@@ -204,8 +204,9 @@ final class CasPay_Plugin {
 				array(
 					'cache_dir'        => $cache_parent . '/caspay-webhooks',
 					'cache_index_file' => true,
-					// Parsing needs a few times the body in WebAssembly memory; running out traps.
-					'memory_limit'     => max( 64 * 1024 * 1024, 8 * self::parse_options()['max_payload_bytes'] ),
+					// Parsing needs several times the body in WebAssembly memory and running out traps:
+					// a 16 MiB body needed 128-160 MiB. A cap, not a reservation.
+					'memory_limit'     => max( 64 * 1024 * 1024, 16 * self::parse_options()['max_payload_bytes'] ),
 				)
 			);
 			self::$webhooks = new CasPay_Webhooks( self::engine_preference(), (array) $config );
