@@ -13,7 +13,7 @@ build: ## the WebAssembly builds, the npm package in pkg/ and the CLI
 demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: test-rust fuzz-smoke test-node test-worker test-browser test-php test-wordpress plugin-zip ## every test of the project
+test: test-rust fuzz-smoke test-node test-worker test-browser test-php test-differential test-wordpress plugin-zip ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh
@@ -36,6 +36,10 @@ test-worker: ## the Cloudflare Worker example and the shared vectors on real wor
 
 test-browser: ## the playground and the shared vectors in Chromium
 	scripts/test-browser.sh
+
+.PHONY: test-differential
+test-differential: ## the same seeded cases through the Rust core, Node (ESM, CJS), workerd, Chromium and both PHP engines: every host must agree
+	scripts/test-differential.sh
 
 playground: ## serve the playground on http://127.0.0.1:4173/
 	scripts/build-pkg.sh
