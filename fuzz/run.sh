@@ -5,7 +5,8 @@
 # corpus grows in fuzz/corpus/<target>/ and crashes land in fuzz/artifacts/<target>/;
 # minimized past findings in fuzz/regressions/<target>/ (committed) run first every time.
 # Prints one line per target (executions, speed, corpus size) and exits non-zero when any
-# target found a crash or an invariant violation.
+# target found a crash or an invariant violation; with 3 or 4 when the nightly toolchain
+# or cargo-fuzz cannot be had (scripts/ensure-fuzz.sh says which).
 #
 # Usage: fuzz/run.sh SECONDS [target ...]
 set -euo pipefail
