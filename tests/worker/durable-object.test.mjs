@@ -167,8 +167,8 @@ test("the object's alarm is the event's next wake-up, set with each transition",
  * @param {string} id
  * @param {number} failTimes
  */
-async function deliverFlaky(id, failTimes, path = '/webhook') {
-  const body = JSON.stringify({ id, type: 'payment.completed', created: 1795773600, data: { payment: { id: `pay_${id}`, amount: 100000000000, currency: 'CSPR', status: 'completed', metadata: { fail_times: failTimes } } } });
+async function deliverFlaky(id, failTimes, path = '/webhook', metadata = {}) {
+  const body = JSON.stringify({ id, type: 'payment.completed', created: 1795773600, data: { payment: { id: `pay_${id}`, amount: 100000000000, currency: 'CSPR', status: 'completed', metadata: { fail_times: failTimes, ...metadata } } } });
   const response = await fetch(new URL(path, worker.url), { method: 'POST', body, headers: { 'x-caspay-signature': sign(body, SECRET) } });
   return { status: response.status, json: await response.json(), key: parseEvent(body).idempotencyKey };
 }
@@ -211,6 +211,18 @@ test('an event failing every attempt is dead, listed for operators, and re-run b
   assert.equal((await admin(`/admin/get?key=${key}`)).attempts, 4);
   await eventually(async () => ((await admin('/admin/list')).length === 0 ? true : undefined), 'the index to forget the event');
   assert.equal(await admin(`/admin/retry?key=${key}`), false, 'a done event is not re-run');
+});
+
+test('an object reset mid-run (a lost isolate): the alarm of its lease runs the event again, processed once', async () => {
+  const { status, key } = await deliverFlaky('evt_reset', 0, '/webhook', { reset_on_attempt: 1 });
+  assert.equal(status, 200);
+  const entry = await eventually(async () => {
+    const current = await admin(`/admin/get?key=${key}`);
+    return current?.state === 'done' ? current : undefined;
+  }, 'the event to be done after its lease (5 s) ended');
+  assert.equal(entry.attempts, 2);
+  assert.equal((await (await ledgerOf(worker.mf)).get(key))?.times, 1);
+  assert.deepEqual(runLines(key), [`run ${key} attempt 2 done`], 'the reset run never finished');
 });
 
 test('an unreachable inbox object: 503 store_unavailable, so CasPay sends it again', async () => {

@@ -3,7 +3,9 @@
 //                                        object (the store contract, on real storage)
 //   /probe/<object>/alarm                that object's alarm
 //   /webhook                             acceptWebhook into FlakyInbox, whose handler fails
-//                                        its first `metadata.fail_times` attempts
+//                                        its first `metadata.fail_times` attempts, and resets
+//                                        its object (as a lost isolate) on attempt
+//                                        `metadata.reset_on_attempt`
 //   /webhook-unreachable                 acceptWebhook into objects that always throw
 //   /admin/list|get|retry                inboxAdmin over FlakyInbox
 // The work itself is the example's (its fulfil and ledger), so the counts are read the same way.
@@ -22,11 +24,20 @@ export { Ledger } from '../../examples/cloudflare-worker/src/ledger.js';
  * }} Env
  */
 
-export class FlakyInbox extends createInboxObject(
+/**
+ * The state of the object whose alarm runs now, for the handler to reset it: the tests send
+ * one resetting event at a time.
+ * @type {{ abort(reason: string): void } | null}
+ */
+let running = null;
+
+const flakyBase = createInboxObject(
   /** @type {import('caspay-webhooks/durable-object').InboxObjectHandler<Env>} */
   (async (event, { key, attempt }, env) => {
-    const failTimes = Number(/** @type {any} */ (event.payment?.metadata)?.fail_times ?? 0);
-    if (attempt <= failTimes) throw new Error(`the order service is down (attempt ${attempt})`);
+    const metadata = /** @type {any} */ (event.payment?.metadata);
+    if (attempt <= Number(metadata?.fail_times ?? 0)) throw new Error(`the order service is down (attempt ${attempt})`);
+    // The runtime's reset of an object: its run dies mid-way, nothing after it runs.
+    if (attempt === metadata?.reset_on_attempt) running?.abort('the isolate went away mid-run');
     await fulfil(event, key, env);
   }),
   {
@@ -36,7 +47,25 @@ export class FlakyInbox extends createInboxObject(
     backoff: (attempts) => 200 * attempts,
     onRun: ({ key, attempt, outcome }) => console.log(`run ${key} attempt ${attempt} ${outcome}`),
   },
-) {}
+);
+
+export class FlakyInbox extends flakyBase {
+  #ctx;
+
+  /**
+   * @param {import('caspay-webhooks/durable-object').DurableObjectStateLike & { abort(reason: string): void }} ctx
+   * @param {Env} env
+   */
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.#ctx = ctx;
+  }
+
+  alarm() {
+    running = this.#ctx;
+    return super.alarm();
+  }
+}
 
 /** An inbox object that cannot take anything: its storage is "down". */
 export class UnreachableInbox {
