@@ -513,6 +513,7 @@ def parse_cases():
     cases.append({"name": "numbers no host holds exactly stay text inside data", "body": utf8(portable), "expected": {"event": event(
         load_exact(portable), portable.encode(), id="evt_num", type="test.webhook", kind="test.webhook", category="test", shape="a")}})
     cases += content_key_cases()
+    cases += key_order_cases()
     offset = '{"event":"test.webhook","data":{},"timestamp":"2026-11-27T11:30:00+01:30"}'
     cases.append({"name": "timestamp with a UTC offset", "body": utf8(offset), "expected": {"event": event(
         {"data": {}}, offset.encode(), type="test.webhook", kind="test.webhook", category="test", shape="c", created=CREATED)}})
@@ -616,6 +617,30 @@ def content_key_cases():
             created=CREATED, merchantId="MERCH_ck",
             payment=payment_expected("pay_ck", cspr(obj["data"]["amount"].text, str(int(decimal.Decimal(obj["data"]["amount"].text) * 10**9))),
                                      None, exact(obj["data"]["metadata"]), TX, obj["data"]["payer"], "prod_ck"))}})
+    return cases
+
+
+def key_order_cases():
+    """Content keys where hosts could drift apart (checked by the fuzz targets' oracles): keys
+    sort by their UTF-8 bytes (U+FFFF before U+1F600, the reverse of UTF-16 order, which
+    JavaScript's default sort uses), and a key spelled with an escape is the same key, so
+    the last one wins."""
+    cases = []
+    bodies = [
+        ("content key: keys sorted by UTF-8 bytes, not UTF-16 units",
+         '{"event":"test.webhook","data":{"\U0001F600":1,"\uffff":2,"\u00e9":3,"z":4},"timestamp":"2026-11-27T10:00:00.000Z"}'),
+        ("content key: a key written with an escape is the same key (the last one wins)",
+         '{"event":"test.webhook","data":{"a":1,"\\u0061":2},"timestamp":"2026-11-27T10:00:00.000Z"}'),
+    ]
+    for name, text in bodies:
+        obj = load_exact(text)
+        cases.append({"name": name, "body": utf8(text), "expected": {"event": event(
+            obj, text.encode(), type="test.webhook", kind="test.webhook", category="test", shape="c", created=CREATED)}})
+    # The two orders really differ for the first body, and the escape really repeats a key.
+    assert sorted(["\U0001F600", "\uffff"], key=lambda k: k.encode("utf-8")) == ["\uffff", "\U0001F600"]
+    assert sorted(["\U0001F600", "\uffff"], key=lambda k: k.encode("utf-16-be")) == ["\U0001F600", "\uffff"]
+    data = load_exact(bodies[1][1])["data"]
+    assert list(data) == ["a"] and data["a"].text == "2"
     return cases
 
 
