@@ -36,6 +36,14 @@ impl Value {
         out
     }
 
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
     /// The member `key` of an object (last one wins).
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
@@ -48,10 +56,16 @@ impl Value {
 /// Reads a complete JSON text: UTF-8, whitespace only where RFC 8259 allows it, no BOM,
 /// no lone surrogate escapes, nesting at most [`MAX_DEPTH`]. `None` for anything else.
 pub fn parse(bytes: &[u8]) -> Option<Value> {
+    parse_nested(bytes, MAX_DEPTH)
+}
+
+/// [`parse`] with another nesting limit (for output, which may nest deeper than a body).
+pub fn parse_nested(bytes: &[u8], max_depth: usize) -> Option<Value> {
     let text = std::str::from_utf8(bytes).ok()?;
     let mut reader = Reader {
         bytes: text.as_bytes(),
         i: 0,
+        max_depth,
     };
     reader.whitespace();
     let value = reader.value(0)?;
@@ -62,6 +76,7 @@ pub fn parse(bytes: &[u8]) -> Option<Value> {
 struct Reader<'a> {
     bytes: &'a [u8],
     i: usize,
+    max_depth: usize,
 }
 
 impl Reader<'_> {
@@ -106,7 +121,7 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Option<Value> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return None;
         }
         self.i += 1;
@@ -138,7 +153,7 @@ impl Reader<'_> {
     }
 
     fn array(&mut self, depth: usize) -> Option<Value> {
-        if depth > MAX_DEPTH {
+        if depth > self.max_depth {
             return None;
         }
         self.i += 1;
