@@ -34,6 +34,10 @@ test-node: ## the built package in Node: vectors (import and require), API, inbo
 test-worker: ## the Cloudflare Worker example and the shared vectors on real workerd; esbuild bundles
 	scripts/test-worker.sh
 
+.PHONY: test-worker-load
+test-worker-load: ## the Worker example under 20,000 deliveries on workerd; writes RELIABILITY.md's worker section
+	scripts/test-worker-load.sh
+
 test-browser: ## the playground and the shared vectors in Chromium
 	scripts/test-browser.sh
 
