@@ -22,8 +22,12 @@ export const DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES = 256 * 1024;
 
 export class Receiver {
   #webhook;
-  #inbox;
-  #inRequest;
+  /** @type {Inbox | null} the local inbox, when events are recorded in this process's store */
+  #inbox = null;
+  /** @type {(event: CasPayEvent) => Promise<InboxAnswer>} */
+  #accept;
+  /** @type {{ accept(event: CasPayEvent): Promise<InboxAnswer> }} */
+  #target;
   #maxPayloadBytes;
   /** @type {Map<string, Handler[]>} */
   #handlers = new Map();
@@ -38,9 +42,18 @@ export class Receiver {
     }
     this.#maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES;
     this.#webhook = new Webhook(secrets, { maxPayloadBytes: this.#maxPayloadBytes, toleranceSeconds: options.toleranceSeconds });
-    this.#inRequest = (options.processing ?? 'in-request') === 'in-request';
     this.#onDelivery = options.onDelivery ?? (() => {});
-    this.#inbox = new Inbox({
+    const remote = options.inbox;
+    if (remote !== undefined) {
+      // Recorded and processed elsewhere (a Durable Object per event): handlers run there.
+      this.#target = remote;
+      this.#accept = (event) => remote.accept(event);
+      return;
+    }
+    if (options.store === undefined) {
+      throw new TypeError('createReceiver: give a store for its inbox (SqliteStore, PostgresStore; MemoryStore for tests) or an inbox.');
+    }
+    const inbox = new Inbox({
       store: options.store,
       handler: (event, context) => this.#dispatch(event, context),
       leaseSeconds: options.leaseSeconds,
@@ -51,12 +64,19 @@ export class Receiver {
       concurrency: options.concurrency,
       pollIntervalMs: options.pollIntervalMs,
     });
-    if (!this.#inRequest) this.#inbox.start();
+    this.#inbox = inbox;
+    this.#target = inbox;
+    if ((options.processing ?? 'in-request') === 'in-request') {
+      this.#accept = (event) => inbox.acceptAndProcess(event);
+    } else {
+      this.#accept = (event) => inbox.accept(event);
+      inbox.start();
+    }
   }
 
-  /** The inbox (its store lists failed and dead events; `retry(key)` re-runs one). */
+  /** The inbox (a local one's store lists failed and dead events; `retry(key)` re-runs one). */
   get inbox() {
-    return this.#inbox;
+    return this.#target;
   }
 
   /**
@@ -68,6 +88,7 @@ export class Receiver {
    */
   on(type, handler) {
     if (typeof handler !== 'function') throw new TypeError('on(type, handler): the handler must be a function');
+    if (this.#inbox === null) throw new TypeError('on(type, handler): this receiver hands its events to another inbox; register the handlers where that inbox runs them.');
     const list = this.#handlers.get(type) ?? [];
     list.push(handler);
     this.#handlers.set(type, list);
@@ -77,8 +98,8 @@ export class Receiver {
   /**
    * Stops the worker loop and waits for runs in progress (call on SIGTERM).
    */
-  stop() {
-    return this.#inbox.stop();
+  async stop() {
+    await this.#inbox?.stop();
   }
 
   /**
@@ -96,7 +117,7 @@ export class Receiver {
       if (!(error instanceof WebhookError)) throw error;
       return this.#report(errorAnswer(error), error.code);
     }
-    const answer = this.#inRequest ? await this.#inbox.acceptAndProcess(event) : await this.#inbox.accept(event);
+    const answer = await this.#accept(event);
     return this.#report(answer, typeof answer.body.error === 'string' ? answer.body.error : null, event);
   }
 

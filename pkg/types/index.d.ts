@@ -348,7 +348,12 @@ export interface DeliveryReport {
   event: CasPayEvent | null;
 }
 
-export interface ReceiverOptions extends Omit<InboxOptions, 'handler'> {
+export interface ReceiverOptions extends Omit<InboxOptions, 'handler' | 'store'> {
+  /** Where the receiver's own inbox keeps events (SqliteStore, PostgresStore, MemoryStore). */
+  store?: InboxStore;
+  /** Or an inbox elsewhere that records (and processes) verified events, e.g.
+   *  `durableObjectInbox(env.CASPAY_INBOX)`; handlers are then registered there, not here. */
+  inbox?: { accept(event: CasPayEvent): Promise<InboxAnswer> };
   /** The endpoint secret (`whsec_…`), or [current, previous] during a rotation. */
   secret?: Secret | readonly Secret[];
   secrets?: Secret | readonly Secret[];
@@ -363,7 +368,7 @@ export interface ReceiverOptions extends Omit<InboxOptions, 'handler'> {
 
 export declare class Receiver {
   constructor(options: ReceiverOptions);
-  readonly inbox: Inbox;
+  readonly inbox: Inbox | { accept(event: CasPayEvent): Promise<InboxAnswer> };
   /** Runs `handler` for events of `type` (or its canonical kind), or every event with `'*'`. */
   on<T extends EventType | '*'>(type: T, handler: (event: EventOf<T>, context: RunContext) => unknown): this;
   on(type: string, handler: (event: CasPayEvent, context: RunContext) => unknown): this;

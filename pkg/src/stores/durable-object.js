@@ -14,10 +14,9 @@
 // Workers only: the module loads the package's Workers entry (the WebAssembly module as a
 // compiled import), and talks to the object with fetch rather than RPC, so it needs neither
 // `cloudflare:workers` nor a recent compatibility date.
-import { constructEvent, WebhookError } from '../workerd.js';
+import { WebhookError } from '../workerd.js';
 import { Inbox, errorAnswer } from '../inbox.js';
-import { readRequestBody } from '../body.js';
-import { DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES } from '../receiver.js';
+import { createReceiver } from '../receiver.js';
 import { isClaimable, toEntry } from './rules.js';
 
 /**
@@ -34,6 +33,7 @@ import { isClaimable, toEntry } from './rules.js';
  * @typedef {import('../../types/durable-object.js').InboxObjectHandler<any>} InboxObjectHandler
  * @typedef {import('../../types/durable-object.js').InboxObjectOptions} InboxObjectOptions
  * @typedef {import('../../types/durable-object.js').AcceptWebhookOptions} AcceptWebhookOptions
+ * @typedef {import('../receiver.js').Receiver} Receiver
  * @typedef {InboxEntry & { event: string }} Row
  */
 
@@ -402,55 +402,63 @@ async function expectOk(pending) {
 }
 
 /**
- * The Worker's side of a CasPay endpoint on Durable Objects: reads the raw body (with a
- * limit), verifies it, hands the verified event to the event's object and answers what the
- * object answered: 200 once the event is recorded there (new or a copy), 503
- * `store_unavailable` when the object could not be reached (nothing recorded: CasPay sends
- * it again), 401/400/413 before anything is recorded.
+ * The inbox as the Worker sees it: `accept(event)` hands a verified event to the object of
+ * its idempotency key and answers what the object answered: 200 once the event is recorded
+ * there (new or a copy), 503 `store_unavailable` when the object could not be reached
+ * (nothing is known to be recorded: CasPay sends it again, and a copy of an event the
+ * object did record is then answered as a duplicate). Give it to `createReceiver` as its
+ * `inbox`.
+ * @param {DurableObjectNamespaceLike} namespace the binding of the class made by `createInboxObject`
+ * @returns {{ accept(event: CasPayEvent): Promise<InboxAnswer> }}
+ */
+export function durableObjectInbox(namespace) {
+  return {
+    async accept(event) {
+      try {
+        const response = await eventObject(namespace, event.idempotencyKey).fetch(`${INTERNAL}/event`, { method: 'POST', body: JSON.stringify(event) });
+        return { status: response.status, body: await response.json(), headers: {} };
+      } catch (cause) {
+        console.error('caspay-webhooks: the inbox object could not be reached', cause);
+        return errorAnswer(new WebhookError('store_unavailable', 'The event could not be recorded, so it was not accepted; send it again.', { cause }));
+      }
+    },
+  };
+}
+
+/**
+ * Receivers built per isolate, by binding, configuration and log function, so the keyed
+ * HMAC state is computed once and not on every request.
+ * @type {WeakMap<DurableObjectNamespaceLike, Map<string, Map<unknown, Receiver>>>}
+ */
+const receivers = new WeakMap();
+
+/**
+ * The Worker's side of a CasPay endpoint on Durable Objects, in one call: the package's
+ * receiver (raw body with a limit, verification, stable codes) over `durableObjectInbox`.
+ * 401/400/413 come before anything is recorded.
  * @param {Request} request
  * @param {AcceptWebhookOptions} options
  * @returns {Promise<Response>}
  */
-export async function acceptWebhook(request, options) {
-  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES;
-  const report = options.onDelivery ?? (() => {});
-  /**
-   * @param {InboxAnswer} answer
-   * @param {CasPayEvent | null} event
-   */
-  const reply = (answer, event) => {
-    const code = typeof answer.body.error === 'string' ? answer.body.error : answer.body.duplicate ? 'duplicate_event' : null;
-    try {
-      report({ status: answer.status, code, event });
-    } catch (error) {
-      console.error('caspay-webhooks: onDelivery threw', error);
-    }
-    return answerResponse(answer);
-  };
-  if (request.method !== 'POST') {
-    return reply({ status: 405, body: { error: 'method_not_allowed', message: 'CasPay delivers webhooks with POST.' }, headers: { allow: 'POST' } }, null);
+export function acceptWebhook(request, options) {
+  const secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret];
+  const config = JSON.stringify([secrets, options.maxPayloadBytes ?? null, options.toleranceSeconds ?? null]);
+  const byConfig = receivers.get(options.inbox) ?? new Map();
+  receivers.set(options.inbox, byConfig);
+  const byReport = byConfig.get(config) ?? new Map();
+  byConfig.set(config, byReport);
+  let receiver = byReport.get(options.onDelivery);
+  if (receiver === undefined) {
+    receiver = createReceiver({
+      secrets,
+      inbox: durableObjectInbox(options.inbox),
+      maxPayloadBytes: options.maxPayloadBytes,
+      toleranceSeconds: options.toleranceSeconds,
+      onDelivery: options.onDelivery,
+    });
+    byReport.set(options.onDelivery, receiver);
   }
-  /** @type {CasPayEvent} */
-  let event;
-  try {
-    const body = await readRequestBody(request, maxPayloadBytes);
-    event = constructEvent(body, request.headers, options.secret, { maxPayloadBytes, toleranceSeconds: options.toleranceSeconds });
-  } catch (error) {
-    if (!(error instanceof WebhookError)) throw error;
-    return reply(errorAnswer(error), null);
-  }
-  /** @type {InboxAnswer} */
-  let answer;
-  try {
-    const response = await eventObject(options.inbox, event.idempotencyKey).fetch(`${INTERNAL}/event`, { method: 'POST', body: JSON.stringify(event) });
-    answer = { status: response.status, body: await response.json(), headers: {} };
-  } catch (cause) {
-    // Nothing is known to be recorded: CasPay sends it again, and a copy of an event the
-    // object did record is answered as a duplicate.
-    console.error('caspay-webhooks: the inbox object could not be reached', cause);
-    answer = errorAnswer(new WebhookError('store_unavailable', 'The event could not be recorded, so it was not accepted; send it again.', { cause }));
-  }
-  return reply(answer, event);
+  return receiver.fetch(request);
 }
 
 /**
