@@ -13,7 +13,7 @@ build: ## the WebAssembly builds, the npm package in pkg/ and the CLI
 demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: test-rust fuzz-smoke test-node test-worker test-browser test-php test-differential test-wordpress plugin-zip ## every test of the project
+test: test-rust fuzz-smoke test-node test-load-node test-worker test-browser test-php test-differential test-wordpress plugin-zip ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh
@@ -33,6 +33,12 @@ test-node: ## the built package in Node: vectors (import and require), API, inbo
 .PHONY: test-worker test-browser playground
 test-worker: ## the Cloudflare Worker example and the shared vectors on real workerd; esbuild bundles
 	scripts/test-worker.sh
+
+.PHONY: test-load-node
+test-load-node: ## 20,000 deliveries with SIGKILLs against node-http (SQLite) and Express (two processes on PostgreSQL); writes RELIABILITY.md
+	scripts/ensure-apt.sh postgresql
+	scripts/build-pkg.sh
+	node tests/load/node.mjs --count 20000 --concurrency 32 --kills 2
 
 .PHONY: test-worker-load
 test-worker-load: ## the Worker example under 20,000 deliveries on workerd; writes RELIABILITY.md's worker section

@@ -109,7 +109,7 @@ export class Inbox {
     if (!recorded.created && recorded.state === 'dead') return answer(200, { duplicate: true, state: 'dead' });
     let claim;
     try {
-      claim = await this.#store.claim({ key, now: this.#clock(), leaseMs: this.#leaseMs, ignoreBackoff: false });
+      claim = await this.#store.claim({ key, now: this.#clock(), leaseMs: this.#leaseMs });
     } catch (error) {
       return errorAnswer(storeUnavailable(error));
     }
@@ -148,7 +148,7 @@ export class Inbox {
     let exhausted = false;
     while (!exhausted || active.size > 0) {
       while (!exhausted && active.size < this.#concurrency) {
-        const claim = await this.#store.claim({ key: null, now: this.#clock(), leaseMs: this.#leaseMs, ignoreBackoff: false });
+        const claim = await this.#store.claim({ key: null, now: this.#clock(), leaseMs: this.#leaseMs });
         if (claim === null) {
           exhausted = true;
           break;

@@ -36,7 +36,7 @@ export declare class DurableObjectStore implements InboxStore {
   /** The object's `ctx.storage`. */
   constructor(storage: DurableObjectStorageLike);
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
-  claim(request: { key: string | null; now: number; leaseMs: number; ignoreBackoff: boolean }): Promise<Claim | null>;
+  claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
   fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
   get(key: string): Promise<InboxEntry | null>;

@@ -248,7 +248,7 @@ export interface Claim {
 export interface InboxStore {
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
   /** Takes `key` (or, with `key: null`, the oldest due event) when a run may: see docs/inbox.md. */
-  claim(request: { key: string | null; now: number; leaseMs: number; ignoreBackoff: boolean }): Promise<Claim | null>;
+  claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
   /** `nextAttemptAt: null` makes the event dead. */
   fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
@@ -264,7 +264,7 @@ export interface InboxStore {
 /** For tests, demos and trying the package out: a restart forgets everything. */
 export declare class MemoryStore implements InboxStore {
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
-  claim(request: { key: string | null; now: number; leaseMs: number; ignoreBackoff: boolean }): Promise<Claim | null>;
+  claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
   fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
   get(key: string): Promise<InboxEntry | null>;

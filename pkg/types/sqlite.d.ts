@@ -5,7 +5,7 @@ export declare class SqliteStore implements InboxStore {
   /** A file path, or an open better-sqlite3 database. */
   constructor(fileOrDatabase: string | object);
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
-  claim(request: { key: string | null; now: number; leaseMs: number; ignoreBackoff: boolean }): Promise<Claim | null>;
+  claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
   fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
   get(key: string): Promise<InboxEntry | null>;

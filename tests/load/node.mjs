@@ -143,6 +143,14 @@ async function run(name, host) {
   const lostKeys = keys.filter((key) => states.get(key) !== 'done');
   const lost = lostKeys.length;
   if (lost > 0 || twice > 0) {
+    const errors = all.flatMap((p) => p.output.split('\n').filter((l) => /error|Error|failed|caspay-webhooks inbox/.test(l))).slice(0, 10);
+    console.error(`${name}: errors in the receivers' output: ${JSON.stringify(errors)}`);
+    const probe = host.store();
+    const counts = {};
+    for (const row of await probe.list({ limit: 1e9 })) counts[row.state] = (counts[row.state] ?? 0) + 1;
+    console.error(`${name}: states ${JSON.stringify(counts)}; a claim now: ${JSON.stringify(await probe.claim({ key: null, now: Date.now(), leaseMs: 1000 }))?.slice(0, 200)}`);
+    console.error(`${name}: live processes ${live.map((p) => p && p.child.exitCode === null).join(',')}; last lines ${JSON.stringify(live.map((p) => p?.output.split('\n').slice(-3)))}`);
+    await probe.close();
     console.error(`${name}: lost ${lostKeys.slice(0, 5).join(' ')}; twice ${keys.filter((key) => (runs.get(key) ?? 0) > 1).slice(0, 5).join(' ')}`);
     for (const key of lostKeys.slice(0, 3)) {
       const lines = all.flatMap((p) => p.output.split('\n').filter((l) => l.includes(key)));

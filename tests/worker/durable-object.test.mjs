@@ -72,11 +72,11 @@ test('Durable Object store follows the inbox state machine', async (t) => {
   });
 
   await t.test('claim: one run holds the lease; an expired lease is taken over', async () => {
-    const claim = await store.claim({ key: 'k1', now: T0 + 10, leaseMs: LEASE, ignoreBackoff: false });
+    const claim = await store.claim({ key: 'k1', now: T0 + 10, leaseMs: LEASE });
     assert.deepEqual(claim, { key: 'k1', event: JSON.stringify({ idempotencyKey: 'k1' }), attempt: 1 });
-    assert.equal(await store.claim({ key: 'k1', now: T0 + 20, leaseMs: LEASE, ignoreBackoff: true }), null);
+    assert.equal(await store.claim({ key: 'k1', now: T0 + 20, leaseMs: LEASE }), null);
     assert.equal((await store.record(entry('k1'))).state, 'processing');
-    const takeover = await store.claim({ key: 'k1', now: T0 + 10 + LEASE, leaseMs: LEASE, ignoreBackoff: false });
+    const takeover = await store.claim({ key: 'k1', now: T0 + 10 + LEASE, leaseMs: LEASE });
     assert.equal(takeover?.attempt, 2);
     assert.equal((await store.get('k1'))?.leaseUntil, T0 + 10 + 2 * LEASE);
   });
@@ -88,30 +88,30 @@ test('Durable Object store follows the inbox state machine', async (t) => {
     assert.equal(await store.complete({ key: 'k1', attempt: 2, now: T0 + 101 }), false);
     const row = await store.get('k1');
     assert.deepEqual([row?.state, row?.attempts, row?.completedAt, row?.leaseUntil], ['done', 2, T0 + 100, null]);
-    assert.equal(await store.claim({ key: 'k1', now: T0 + 10 * LEASE, leaseMs: LEASE, ignoreBackoff: true }), null);
-    assert.equal(await store.claim({ key: null, now: T0 + 10 * LEASE, leaseMs: LEASE, ignoreBackoff: false }), null);
+    assert.equal(await store.claim({ key: 'k1', now: T0 + 10 * LEASE, leaseMs: LEASE }), null);
+    assert.equal(await store.claim({ key: null, now: T0 + 10 * LEASE, leaseMs: LEASE }), null);
     assert.deepEqual(await store.record(entry('k1')), { created: false, state: 'done', attempts: 2, leaseUntil: null });
   });
 
   await t.test('fail: backoff before the next claim, then dead after the last attempt', async () => {
     await store.record(entry('k2', T0 + 1));
-    const first = await store.claim({ key: null, now: T0 + 2, leaseMs: LEASE, ignoreBackoff: false });
+    const first = await store.claim({ key: null, now: T0 + 2, leaseMs: LEASE });
     assert.equal(first?.key, 'k2');
     assert.equal(await store.fail({ key: 'k2', attempt: 1, error: 'Error: boom', now: T0 + 3, nextAttemptAt: T0 + 10_000 }), true);
     const failed = await store.get('k2');
     assert.deepEqual([failed?.state, failed?.lastError, failed?.nextAttemptAt, failed?.leaseUntil], ['failed', 'Error: boom', T0 + 10_000, null]);
-    assert.equal(await store.claim({ key: null, now: T0 + 9_999, leaseMs: LEASE, ignoreBackoff: false }), null, 'not due yet');
-    assert.equal(await store.claim({ key: 'k2', now: T0 + 9_999, leaseMs: LEASE, ignoreBackoff: false }), null, 'not due yet');
-    const early = await store.claim({ key: 'k2', now: T0 + 5_000, leaseMs: LEASE, ignoreBackoff: true });
-    assert.equal(early?.attempt, 2, "the sender's retry is the next attempt");
-    assert.equal(await store.fail({ key: 'k2', attempt: 2, error: 'Error: again', now: T0 + 5_001, nextAttemptAt: null }), true);
+    assert.equal(await store.claim({ key: null, now: T0 + 9_999, leaseMs: LEASE }), null, 'not due yet');
+    assert.equal(await store.claim({ key: 'k2', now: T0 + 9_999, leaseMs: LEASE }), null, 'not due yet');
+    const due = await store.claim({ key: 'k2', now: T0 + 10_000, leaseMs: LEASE });
+    assert.equal(due?.attempt, 2, 'taken once its retry is due');
+    assert.equal(await store.fail({ key: 'k2', attempt: 2, error: 'Error: again', now: T0 + 10_001, nextAttemptAt: null }), true);
     assert.equal((await store.get('k2'))?.state, 'dead');
-    assert.equal(await store.claim({ key: 'k2', now: T0 + 10 * LEASE, leaseMs: LEASE, ignoreBackoff: true }), null);
+    assert.equal(await store.claim({ key: 'k2', now: T0 + 10 * LEASE, leaseMs: LEASE }), null);
     assert.deepEqual((await store.list({ state: 'dead' })).map((row) => row.key), ['k2']);
-    assert.equal(await store.retry('k2', T0 + 6_000), true);
-    assert.equal(await store.retry('k1', T0 + 6_000), false, 'done events are not re-run');
+    assert.equal(await store.retry('k2', T0 + 11_000), true);
+    assert.equal(await store.retry('k1', T0 + 11_000), false, 'done events are not re-run');
     assert.equal((await store.get('k2'))?.state, 'received');
-    assert.equal((await store.claim({ key: null, now: T0 + 6_001, leaseMs: LEASE, ignoreBackoff: false }))?.attempt, 3);
+    assert.equal((await store.claim({ key: null, now: T0 + 11_001, leaseMs: LEASE }))?.attempt, 3);
   });
 
   await t.test('claim any: oldest due first; concurrent requests never share an event', async () => {
@@ -119,7 +119,7 @@ test('Durable Object store follows the inbox state machine', async (t) => {
     const keys = Array.from({ length: 20 }, (_, i) => `c${String(i).padStart(2, '0')}`);
     for (const [i, key] of keys.entries()) await store.record(entry(key, T0 + 100 + i));
     const now = T0 + 1_000;
-    const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? other : store).claim({ key: null, now, leaseMs: LEASE, ignoreBackoff: false })));
+    const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 ? other : store).claim({ key: null, now, leaseMs: LEASE })));
     const got = claims.filter((c) => c !== null).map((c) => /** @type {import('caspay-webhooks').Claim} */ (c));
     assert.deepEqual(got.map((c) => c.key).sort(), keys, 'each event claimed exactly once');
     assert.ok(got.every((c) => c.attempt === 1));
@@ -131,7 +131,7 @@ test('Durable Object store follows the inbox state machine', async (t) => {
     const other = second();
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).record(entry('same', T0 + 2_000))));
     assert.equal(results.filter((r) => r.created).length, 1);
-    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claim({ key: 'same', now: T0 + 2_001, leaseMs: LEASE, ignoreBackoff: true })));
+    const claims = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? other : store).claim({ key: 'same', now: T0 + 2_001, leaseMs: LEASE })));
     assert.equal(claims.filter((c) => c !== null).length, 1);
   });
 
@@ -148,16 +148,16 @@ test("the object's alarm is the event's next wake-up, set with each transition",
   assert.equal(await store.alarm(), null);
   await store.record(entry('a', T0));
   assert.equal(await store.alarm(), T0, 'received: at once');
-  await store.claim({ key: 'a', now: T0 + 1, leaseMs: LEASE, ignoreBackoff: false });
+  await store.claim({ key: 'a', now: T0 + 1, leaseMs: LEASE });
   assert.equal(await store.alarm(), T0 + 1 + LEASE, 'processing: when the lease ends, in case the run dies');
   await store.fail({ key: 'a', attempt: 1, error: 'Error: boom', now: T0 + 2, nextAttemptAt: T0 + 10_000 });
   assert.equal(await store.alarm(), T0 + 10_000, 'failed: when the retry is due');
-  await store.claim({ key: 'a', now: T0 + 10_000, leaseMs: LEASE, ignoreBackoff: false });
+  await store.claim({ key: 'a', now: T0 + 10_000, leaseMs: LEASE });
   await store.fail({ key: 'a', attempt: 2, error: 'Error: again', now: T0 + 10_001, nextAttemptAt: null });
   assert.equal(await store.alarm(), null, 'dead: nothing to wake up for');
   await store.retry('a', T0 + 20_000);
   assert.equal(await store.alarm(), T0 + 20_000, "an operator's retry: at once");
-  await store.claim({ key: 'a', now: T0 + 20_001, leaseMs: LEASE, ignoreBackoff: false });
+  await store.claim({ key: 'a', now: T0 + 20_001, leaseMs: LEASE });
   await store.complete({ key: 'a', attempt: 3, now: T0 + 20_002 });
   assert.equal(await store.alarm(), null, 'done');
 });

@@ -121,11 +121,11 @@ export class DurableObjectStore {
     });
   }
 
-  /** @param {{ key: string | null, now: number, leaseMs: number, ignoreBackoff: boolean }} request */
-  claim({ key, now, leaseMs, ignoreBackoff }) {
+  /** @param {{ key: string | null, now: number, leaseMs: number }} request */
+  claim({ key, now, leaseMs }) {
     return this.#transaction(async (txn) => {
       const candidates = key === null ? oldestFirst(await rows(txn)) : [/** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key))];
-      const row = candidates.find((candidate) => candidate !== undefined && isClaimable(candidate, now, ignoreBackoff));
+      const row = candidates.find((candidate) => candidate !== undefined && isClaimable(candidate, now));
       if (row === undefined) return null;
       Object.assign(row, { state: 'processing', attempts: row.attempts + 1, leaseUntil: now + leaseMs, updatedAt: now });
       await txn.put(ROW_PREFIX + row.key, row);

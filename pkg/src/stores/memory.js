@@ -20,11 +20,11 @@ export class MemoryStore {
     return { created: true, state: /** @type {const} */ ('received'), attempts: 0, leaseUntil: null };
   }
 
-  /** @param {{ key: string | null, now: number, leaseMs: number, ignoreBackoff: boolean }} request */
-  async claim({ key, now, leaseMs, ignoreBackoff }) {
+  /** @param {{ key: string | null, now: number, leaseMs: number }} request */
+  async claim({ key, now, leaseMs }) {
     const candidates = key === null ? this.#rows.values() : [this.#rows.get(key)].filter((row) => row !== undefined);
     for (const row of candidates) {
-      if (!isClaimable(row, now, ignoreBackoff)) continue;
+      if (!isClaimable(row, now)) continue;
       row.state = 'processing';
       row.attempts += 1;
       row.leaseUntil = now + leaseMs;

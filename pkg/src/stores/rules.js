@@ -4,18 +4,17 @@
 /** @typedef {import('../../types/index.js').InboxEntry} InboxEntry */
 
 /**
- * Whether a run may take the event now: received; failed with its retry due (or any failed
- * one when the sender's retry is the next attempt); processing under an expired lease.
+ * Whether a run may take the event now: received; failed with its retry due; processing
+ * under an expired lease.
  * @param {Pick<InboxEntry, 'state' | 'leaseUntil' | 'nextAttemptAt'>} row
  * @param {number} now
- * @param {boolean} ignoreBackoff
  */
-export function isClaimable(row, now, ignoreBackoff) {
+export function isClaimable(row, now) {
   switch (row.state) {
     case 'received':
       return true;
     case 'failed':
-      return ignoreBackoff || (row.nextAttemptAt ?? 0) <= now;
+      return (row.nextAttemptAt ?? 0) <= now;
     case 'processing':
       return (row.leaseUntil ?? 0) <= now;
     default:

@@ -23,16 +23,16 @@ CREATE TABLE IF NOT EXISTS caspay_inbox (
   last_error TEXT,
   received_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
-  completed_at INTEGER
+  completed_at INTEGER,
+  due_at INTEGER
 );
-CREATE INDEX IF NOT EXISTS caspay_inbox_work ON caspay_inbox (state, received_at);
+CREATE INDEX IF NOT EXISTS caspay_inbox_due ON caspay_inbox (due_at) WHERE due_at IS NOT NULL;
 `;
 
-// The rule of docs/inbox.md, as SQL: received; failed and due (or any failed one when the
-// sender's retry is the next attempt); processing under an expired lease.
-const CLAIMABLE = `(state = 'received'
-  OR (state = 'failed' AND (@ignoreBackoff = 1 OR next_attempt_at <= @now))
-  OR (state = 'processing' AND lease_until <= @now))`;
+// The claim rule of docs/inbox.md (received; failed and its retry due; processing under an
+// expired lease) kept in one indexed column: when the event may next be taken, or NULL
+// when never (done, dead). So taking work is an index lookup, not a scan of every event.
+const CLAIMABLE = 'due_at <= @now';
 
 const COLUMNS = `key, type, state, attempts, lease_until AS leaseUntil, next_attempt_at AS nextAttemptAt,
   last_error AS lastError, received_at AS receivedAt, updated_at AS updatedAt, completed_at AS completedAt`;
@@ -54,25 +54,25 @@ export class SqliteStore {
     this.#db.exec(SCHEMA);
     const db = this.#db;
     this.#statements = {
-      insert: db.prepare(`INSERT INTO caspay_inbox (key, type, event, state, received_at, updated_at)
-        VALUES (@key, @type, @event, 'received', @now, @now) ON CONFLICT (key) DO NOTHING`),
+      insert: db.prepare(`INSERT INTO caspay_inbox (key, type, event, state, received_at, updated_at, due_at)
+        VALUES (@key, @type, @event, 'received', @now, @now, @now) ON CONFLICT (key) DO NOTHING`),
       state: db.prepare('SELECT state, attempts, lease_until AS leaseUntil FROM caspay_inbox WHERE key = ?'),
       claimKey: db.prepare(`UPDATE caspay_inbox SET state = 'processing', attempts = attempts + 1,
-        lease_until = @leaseUntil, updated_at = @now WHERE key = @key AND ${CLAIMABLE}
+        lease_until = @leaseUntil, due_at = @leaseUntil, updated_at = @now WHERE key = @key AND ${CLAIMABLE}
         RETURNING key, event, attempts AS attempt`),
       claimAny: db.prepare(`UPDATE caspay_inbox SET state = 'processing', attempts = attempts + 1,
-        lease_until = @leaseUntil, updated_at = @now
-        WHERE key = (SELECT key FROM caspay_inbox WHERE ${CLAIMABLE} ORDER BY received_at LIMIT 1)
+        lease_until = @leaseUntil, due_at = @leaseUntil, updated_at = @now
+        WHERE key = (SELECT key FROM caspay_inbox WHERE ${CLAIMABLE} ORDER BY due_at LIMIT 1)
         RETURNING key, event, attempts AS attempt`),
-      complete: db.prepare(`UPDATE caspay_inbox SET state = 'done', lease_until = NULL, completed_at = @now,
+      complete: db.prepare(`UPDATE caspay_inbox SET state = 'done', lease_until = NULL, due_at = NULL, completed_at = @now,
         updated_at = @now WHERE key = @key AND state = 'processing' AND attempts = @attempt`),
       fail: db.prepare(`UPDATE caspay_inbox SET state = @state, lease_until = NULL, last_error = @error,
-        next_attempt_at = @nextAttemptAt, updated_at = @now
+        next_attempt_at = @nextAttemptAt, due_at = @nextAttemptAt, updated_at = @now
         WHERE key = @key AND state = 'processing' AND attempts = @attempt`),
       get: db.prepare(`SELECT ${COLUMNS} FROM caspay_inbox WHERE key = ?`),
       listAll: db.prepare(`SELECT ${COLUMNS} FROM caspay_inbox ORDER BY received_at DESC LIMIT ?`),
       listState: db.prepare(`SELECT ${COLUMNS} FROM caspay_inbox WHERE state = ? ORDER BY received_at DESC LIMIT ?`),
-      retry: db.prepare(`UPDATE caspay_inbox SET state = 'received', next_attempt_at = NULL, updated_at = @now
+      retry: db.prepare(`UPDATE caspay_inbox SET state = 'received', next_attempt_at = NULL, due_at = @now, updated_at = @now
         WHERE key = @key AND state IN ('failed', 'dead')`),
       prune: db.prepare(`DELETE FROM caspay_inbox WHERE state = 'done' AND completed_at < ?`),
     };
@@ -94,9 +94,9 @@ export class SqliteStore {
     return { created: false, ...row };
   }
 
-  /** @param {{ key: string | null, now: number, leaseMs: number, ignoreBackoff: boolean }} request */
-  async claim({ key, now, leaseMs, ignoreBackoff }) {
-    const params = { now, leaseUntil: now + leaseMs, ignoreBackoff: ignoreBackoff ? 1 : 0 };
+  /** @param {{ key: string | null, now: number, leaseMs: number }} request */
+  async claim({ key, now, leaseMs }) {
+    const params = { now, leaseUntil: now + leaseMs };
     const row = key === null ? this.#statements.claimAny.get(params) : this.#statements.claimKey.get({ ...params, key });
     return /** @type {{ key: string, event: string, attempt: number } | undefined} */ (row) ?? null;
   }
