@@ -102,7 +102,7 @@ const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const verdictLine = Object.entries(verdicts).sort().map(([k, n]) => `${k} ${n}`).join(', ');
 console.log(`differential: ${cases.length} cases (seed ${values.seed}) × ${Object.keys(hosts).length} hosts (${Object.keys(hosts).join(', ')}) in ${seconds} s`);
 console.log(`  verdicts: ${verdictLine}`);
-writeSection(new URL('../../RELIABILITY.md', import.meta.url).pathname, 'differential', `### Cross-host differential fuzzing
+writeSection(new URL('../../RELIABILITY.md', import.meta.url).pathname, 'differential', `## Cross-host differential fuzzing
 
 \`node tests/differential/run.mjs --seed ${values.seed} --count ${cases.length}\` (\`make test-differential\`, part of \`make test\`), ${new Date().toISOString().slice(0, 10)}: ${cases.length} cases (mutations of the shared vectors' bodies, hostile numbers, deep nesting, duplicate keys, invalid UTF-8, lone surrogates, bodies at and over the size limit; valid, rotated, malformed and wrong signatures), each through \`constructEvent\` and \`parseEvent\` in ${Object.keys(hosts).length} hosts (${Object.keys(hosts).join(', ')}): **${disagreements.length} disagreements** in verdict, code, field path or event.
 

@@ -204,14 +204,14 @@ try {
     const file = join(dir, 'inbox.db');
     const result = await run('node-http', { example: 'node-http', env: { CASPAY_INBOX: file }, processes: 1, store: () => new SqliteStore(file) });
     failed ||= !result.ok;
-    sections.push(['node-http', 'node-http on its SQLite inbox (one process, WAL, synchronous=FULL)', result]);
+    sections.push(['node-http', 'Node.js: node-http on its SQLite inbox (one process, WAL; each event synced to disk before its 200)', result]);
   }
   if (hosts.includes('express')) {
     postgres = await startPostgres();
     const url = postgres.url;
     const result = await run('express', { example: 'express', env: { DATABASE_URL: url }, processes: 2, store: () => new PostgresStore(url) });
     failed ||= !result.ok;
-    sections.push(['express', 'Express as two processes on one private PostgreSQL 15', result]);
+    sections.push(['express', 'Node.js: Express as two processes on one private PostgreSQL 15', result]);
   }
 } finally {
   postgres?.stop();
@@ -220,7 +220,7 @@ try {
 
 for (const [name, title, r] of sections) {
   const s = r.summary;
-  writeSection(RELIABILITY, name, `### ${title}
+  writeSection(RELIABILITY, name, `## ${title}
 
 \`node tests/load/node.mjs --count ${COUNT} --concurrency ${CONCURRENCY} --kills ${KILLS} --seed ${values.seed}\` (part of \`make test\`), ${new Date().toISOString().slice(0, 10)}, this project's shared 2-core machine:
 
