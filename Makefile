@@ -34,6 +34,15 @@ test-node: ## the built package in Node: vectors (import and require), API, inbo
 test-worker: ## the Cloudflare Worker example and the shared vectors on real workerd; esbuild bundles
 	scripts/test-worker.sh
 
+.PHONY: reliability
+reliability: ## the long runs, each writing its section of RELIABILITY.md: fuzzing (FUZZ_SECONDS each), the differential fuzzer, the Node, Worker and WordPress loads (make ct writes its own)
+	RELIABILITY_FILE=$(CURDIR)/RELIABILITY.md fuzz/run.sh $(FUZZ_SECONDS)
+	scripts/test-differential.sh --reliability $(CURDIR)/RELIABILITY.md
+	scripts/ensure-apt.sh postgresql
+	node tests/load/node.mjs --count 20000 --concurrency 32 --kills 2 --reliability $(CURDIR)/RELIABILITY.md
+	scripts/test-worker-load.sh
+	CASPAY_RELIABILITY=1 scripts/test-wordpress.sh
+
 .PHONY: test-load-node
 test-load-node: ## 20,000 deliveries with SIGKILLs against node-http (SQLite) and Express (two processes on PostgreSQL); writes RELIABILITY.md
 	scripts/ensure-apt.sh postgresql

@@ -58,6 +58,21 @@ done
 echo
 echo "fuzz results (${seconds}s per target):"
 printf '  %s\n' "${summary[@]}"
+if [ -n "${RELIABILITY_FILE:-}" ]; then
+  # make reliability: the run's figures into RELIABILITY.md's fuzzing section.
+  {
+    echo "## Fuzzing (cargo-fuzz, libFuzzer + AddressSanitizer)"
+    echo
+    echo "\`fuzz/run.sh $seconds\` (\`make fuzz FUZZ_SECONDS=$seconds\`; \`make test\` runs 30 s per target), $(date -u +%Y-%m-%d), $(nproc) shared cores; seeds from the shared vectors, past findings in fuzz/regressions/ replayed first. The targets check the core against oracles written from tests/vectors/README.md (fuzz/fuzz_targets/)."
+    echo
+    echo '```'
+    printf '%s\n' "${summary[@]}"
+    echo '```'
+  } | node --input-type=module -e "
+    import { readFileSync } from 'node:fs';
+    import { writeSection } from './tests/load/reliability-md.mjs';
+    writeSection(process.argv[1], 'fuzzing', readFileSync(0, 'utf8'));" "$RELIABILITY_FILE"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: ${#failed[@]} target(s) failed: ${failed[*]}" >&2
   exit 1

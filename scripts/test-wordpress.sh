@@ -17,7 +17,8 @@
 #      the calm PHP-engine notice, a warning shown once on the first save.
 #   5. A flood of forged deliveries stays a few log rows.
 #   6. Load: 1,000 deliveries at concurrency 8 with retries, re-serializations, forgeries
-#      and worker kills (tests/load/wordpress.mjs); numbers go to RELIABILITY.md.
+#      and worker kills (tests/load/wordpress.mjs); with CASPAY_RELIABILITY=1 (make reliability)
+#      its numbers go to RELIABILITY.md.
 #   7. Uninstall removes tables, options, schedules and the module cache directories.
 # Everything it starts is stopped on any exit.
 set -euo pipefail
@@ -468,7 +469,7 @@ helper option caspay_e2e_backoff 1
 start_server auto 1 12
 CASPAY_E2E_HELPER="$root/wordpress-plugin/tests/e2e/e2e-helper.php" CASPAY_E2E_ACTIONS=$actions \
   node tests/load/wordpress.mjs --url "$endpoint" --secret "$secret" --seed 1 --count 1000 --concurrency 8 --crashes 3 \
-  --workers 12 --engine wasm --wordpress "$wp_version" --reliability "$root/RELIABILITY.md"
+  --workers 12 --engine wasm --wordpress "$wp_version" ${CASPAY_RELIABILITY:+--reliability "$root/RELIABILITY.md"}
 stop_server
 helper option caspay_e2e_lease
 helper option caspay_e2e_backoff

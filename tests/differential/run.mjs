@@ -2,7 +2,7 @@
 // package in Node (ESM and CommonJS builds), workerd, Chromium and both PHP engines; every
 // host must give the same verdict, code, field path and event for every case.
 //
-//   node tests/differential/run.mjs [--seed 20261128] [--count 3000]
+//   node tests/differential/run.mjs [--seed 20261128] [--count 3000] [--reliability RELIABILITY.md]
 //
 // Bounded (a fixed seed, a few thousand cases per host) so `make test` runs it; a new seed
 // explores new cases. A disagreement prints the case and exits 1: turn it into a vector in
@@ -22,7 +22,7 @@ import { launchChromium } from '../browser/browser.mjs';
 import { startServer } from '../../www/serve.mjs';
 import { writeSection } from '../load/reliability-md.mjs';
 
-const { values } = parseArgs({ options: { seed: { type: 'string', default: '20261128' }, count: { type: 'string', default: '3000' } } });
+const { values } = parseArgs({ options: { seed: { type: 'string', default: '20261128' }, count: { type: 'string', default: '3000' }, reliability: { type: 'string' } } });
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
@@ -102,9 +102,9 @@ const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const verdictLine = Object.entries(verdicts).sort().map(([k, n]) => `${k} ${n}`).join(', ');
 console.log(`differential: ${cases.length} cases (seed ${values.seed}) × ${Object.keys(hosts).length} hosts (${Object.keys(hosts).join(', ')}) in ${seconds} s`);
 console.log(`  verdicts: ${verdictLine}`);
-writeSection(new URL('../../RELIABILITY.md', import.meta.url).pathname, 'differential', `## Cross-host differential fuzzing
+if (values.reliability) writeSection(values.reliability, 'differential', `## Cross-host differential fuzzing
 
-\`node tests/differential/run.mjs --seed ${values.seed} --count ${cases.length}\` (\`make test-differential\`, part of \`make test\`), ${new Date().toISOString().slice(0, 10)}: ${cases.length} cases (mutations of the shared vectors' bodies, hostile numbers, deep nesting, duplicate keys, invalid UTF-8, lone surrogates, bodies at and over the size limit; valid, rotated, malformed and wrong signatures), each through \`constructEvent\` and \`parseEvent\` in ${Object.keys(hosts).length} hosts (${Object.keys(hosts).join(', ')}): **${disagreements.length} disagreements** in verdict, code, field path or event.
+\`node tests/differential/run.mjs --seed ${values.seed} --count ${cases.length}\` (\`make test-differential\` runs it in \`make test\`; \`make reliability\` writes this section), ${new Date().toISOString().slice(0, 10)}: ${cases.length} cases (mutations of the shared vectors' bodies, hostile numbers, deep nesting, duplicate keys, invalid UTF-8, lone surrogates, bodies at and over the size limit; valid, rotated, malformed and wrong signatures), each through \`constructEvent\` and \`parseEvent\` in ${Object.keys(hosts).length} hosts (${Object.keys(hosts).join(', ')}): **${disagreements.length} disagreements** in verdict, code, field path or event.
 
 Outcomes of the Rust core: ${verdictLine}.`);
 if (disagreements.length > 0) {
