@@ -6,21 +6,10 @@
 // code under test.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { random } from '../load/deliveries.mjs';
 
 const SECRETS = ['whsec_DiffCurrentDiffCurrentDiffCurr', 'whsec_DiffPreviousDiffPreviousDiffPr'];
 const VECTORS = new URL('../vectors/', import.meta.url);
-
-/** mulberry32: the same seed gives the same cases in every run. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOSTILE_NUMBERS = [
   '1e400', '-1e400', '1e-400', '-1e-400', '-0', '-0.0', '0e0', '0.000', '9007199254740991', '9007199254740992',
