@@ -4,16 +4,16 @@
 SHELL := /bin/bash
 CARGO_TEST_FLAGS := --features cli
 
-.PHONY: build demo test bench test-rust test-node
+.PHONY: build demo test bench test-rust test-node prerequisites
 
-build: ## the WebAssembly builds, the npm package in pkg/ and the CLI
+build: prerequisites ## the WebAssembly builds, the npm package in pkg/ and the CLI
 	scripts/build-pkg.sh
 	cargo build --release --features cli --quiet
 
-demo: build ## build, start a local receiver, send a realistic sequence, show each outcome
+demo: prerequisites build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: test-rust fuzz-smoke test-node test-load-node test-worker test-browser test-php test-differential test-wordpress plugin-zip ## every test of the project
+test: prerequisites test-rust fuzz-smoke test-node test-load-node test-worker test-browser test-php test-differential test-wordpress plugin-zip test-release ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh
@@ -91,3 +91,14 @@ fuzz-smoke: ## every cargo-fuzz target for 30 s, plus the committed regressions 
 .PHONY: ct
 ct: ## dudect-style constant-time test of the signature check in every host (minutes; not in make test); writes RELIABILITY.md
 	scripts/ct.sh
+
+.PHONY: release-check test-release
+prerequisites: ## what build, demo, test and release-check need but cannot install themselves: one line each with its fix (nothing when all is there)
+	@scripts/check-prerequisites.sh $(or $(filter build demo test release-check,$(MAKECMDGOALS)),build)
+
+release-check: prerequisites ## a release checked without publishing (docs/releasing.md): versions in sync, CHANGELOG.md, the crate's files, cargo publish --dry-run, rust-version, npm pack/publish --dry-run and the tarball installed, the plugin zip and its SVN layout; RELEASE_CHECK_FLAGS=--release for the release itself
+	scripts/release-check.sh $(RELEASE_CHECK_FLAGS)
+
+test-release: ## the release tooling's tests: check-prerequisites.sh on simulated fresh machines, release-check.sh's offline sections on fixtures
+	tests/release/check-prerequisites.test.sh
+	tests/release/release-check.test.sh
