@@ -22,6 +22,19 @@ export function initSync(module) {
   refreshMemory();
 }
 
+/** @type {(() => void) | null} */
+let loader = null;
+
+/**
+ * Loads the module on the first call that needs it rather than on import: for runtimes
+ * whose build step evaluates the package without the module at hand (Next.js collects
+ * page data by importing edge routes without their WebAssembly bindings).
+ * @param {() => void} load
+ */
+export function loadOnFirstUse(load) {
+  loader = load;
+}
+
 /** @param {RequestInfo | URL | Response | BufferSource | WebAssembly.Module} input */
 export async function initAsync(input) {
   await glue.default({ module_or_path: input });
@@ -30,6 +43,8 @@ export async function initAsync(input) {
 }
 
 export function assertReady() {
+  // A failed load throws its own error, and is tried again by the next call.
+  if (!ready && loader !== null) loader();
   if (!ready) {
     throw new WebhookError('internal_error', 'caspay-webhooks: the WebAssembly module is not loaded yet. In a browser, call `await init()` (or `initSync(bytes)`) once before any other function.');
   }

@@ -1,9 +1,9 @@
-// Node.js (require): bundled into dist/node.cjs, which sits one folder below the package
-// root like this file, so the relative path to the module is the same.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Node.js (require): bundled into dist/node.cjs with the module's bytes embedded, like the
+// ESM entry (src/node.js says why).
+import wasmBase64 from '../wasm/caspay_webhooks_bg.wasm.base64.js';
 import { initSync } from './engine.js';
 
-initSync(readFileSync(join(__dirname, '../wasm/caspay_webhooks_bg.wasm')));
+initSync(Buffer.from(wasmBase64, 'base64'));
 
 export * from './exports.js';
+export { init, initSync } from './loaded.js';

@@ -6,3 +6,4 @@ import { initSync } from './engine.js';
 initSync(module);
 
 export * from './exports.js';
+export { init, initSync } from './loaded.js';

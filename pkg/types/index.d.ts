@@ -1,5 +1,6 @@
-// Types for caspay-webhooks. Every function is synchronous; the browser build needs
-// `await init()` (or `initSync`) once before the first call.
+// Types for caspay-webhooks: everything every build exports. Every function is
+// synchronous. The browser build also exports `init` / `initSync` (types/browser.d.ts);
+// the other builds load the WebAssembly module on import.
 
 /** The raw request body exactly as received. Never a parsed object. */
 export type Payload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -386,8 +387,3 @@ export declare class Receiver {
 
 export declare const DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES: number;
 export declare function createReceiver(options: ReceiverOptions): Receiver;
-
-/** Browser build only: fetches and instantiates the module (once). */
-export declare function init(input?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
-/** Browser build only: instantiates from bytes or a compiled module the page already has. */
-export declare function initSync(module: BufferSource | WebAssembly.Module): void;
