@@ -64,7 +64,7 @@ test('browser bundle: one ES module plus the .wasm it fetches by relative URL; n
   // The emitted file's name, resolved against the bundle's own URL (not the page's).
   assert.match(code, /= "\.\/caspay_webhooks_bg\.wasm";/);
   assert.match(code, /await init\(new URL\(\w+, import\.meta\.url\)\)/);
-  for (const name of ['verifyWebhook', 'constructEvent', 'parseEvent', 'sign', 'sampleEvent', 'motesToCspr', 'Webhook', 'createDeduper']) {
+  for (const name of ['verifyWebhook', 'constructEvent', 'parseEvent', 'sign', 'sampleEvent', 'motesToCspr', 'Webhook', 'createReceiver']) {
     assert.match(code, new RegExp(`\\b${name}\\b`), name);
   }
 }));
