@@ -137,8 +137,8 @@ if wanted changelog; then
   else
     ok "$heading (date it when releasing; --release requires the date)"
   fi
-  if [ -n "$heading" ] && ! grep -qE "^\[${version//./\\.}\]: https://" CHANGELOG.md; then
-    fail "CHANGELOG.md has no link line '[$version]: https://…' for the entry"
+  if [ -n "$heading" ] && ! grep -qF "[$version]: $repository/" CHANGELOG.md; then
+    fail "CHANGELOG.md has no link line '[$version]: $repository/…' for the entry"
   fi
 fi
 

@@ -78,6 +78,11 @@ sed -i 's#cargo add .*#cargo add caspay-webhooks#' "$work/url/README.md"
 expect "repository address disagreeing with Cargo.toml" 1 "pkg/package.json repository.url is 'git\+https://example.org/someone/else.git'" \
   "README.md does not name https://example.org/owner/project" -- --only urls --root "$work/url"
 
+fixture "$work/link" 1.2.3
+sed -i 's#^\[1.2.3\]: .*#[1.2.3]: https://example.org/elsewhere/releases/tag/v1.2.3#' "$work/link/CHANGELOG.md"
+expect "CHANGELOG link line to another address" 1 "CHANGELOG.md has no link line '\[1\.2\.3\]: https://example.org/owner/project/" \
+  -- --only changelog --root "$work/link"
+
 expect "--release: an undated CHANGELOG entry fails" 1 "'## \[1\.2\.3\] - Unreleased': date it" '^  ok    clean work tree' '^  ok    tag v1\.2\.3' \
   -- --only changelog --release --root "$work/good"
 sed -i 's/^## \[1.2.3\] - Unreleased/## [1.2.3] - 2027-01-15/' "$work/good/CHANGELOG.md"
