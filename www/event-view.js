@@ -28,7 +28,7 @@ export function describeAmount(details, shape, motesToCspr) {
 export function eventRows(event, motesToCspr) {
   /** @type {[string, string][]} */
   const rows = [
-    ['Type', event.type],
+    ['Type', String(event.type)],
     ['Kind', event.kind],
     ['Category', event.category],
     ['Shape', event.shape.toUpperCase()],

@@ -194,7 +194,7 @@ export class Inbox {
   /** @param {CasPayEvent} event */
   async #record(event) {
     try {
-      return await this.#store.record({ key: event.idempotencyKey, type: event.type, event: JSON.stringify(event), now: this.#clock() });
+      return await this.#store.record({ key: event.idempotencyKey, type: String(event.type), event: JSON.stringify(event), now: this.#clock() });
     } catch (error) {
       return storeUnavailable(error);
     }

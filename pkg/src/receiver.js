@@ -214,7 +214,7 @@ export class Receiver {
    * @param {RunContext} context
    */
   async #dispatch(event, context) {
-    const types = new Set([event.type, event.kind, '*']);
+    const types = new Set([String(event.type), event.kind, '*']);
     for (const type of types) {
       for (const handler of this.#handlers.get(type) ?? []) await handler(event, context);
     }

@@ -54,9 +54,32 @@ export declare class WebhookError extends Error {
   readonly field: string | null;
   /** For `invalid_json`: the byte offset where parsing failed. */
   readonly position: number | null;
-  /** The status a receiver should answer with (401, 400, 413, 200 for duplicates, 500). */
-  readonly httpStatus: number;
+  /** The status a receiver should answer with: 401, 400, 413, 415, 409, 503, 500, and 200 for duplicates. */
+  readonly httpStatus: WebhookErrorStatus;
 }
+
+/** The HTTP status of each stable code (`error.httpStatus`). */
+export interface WebhookErrorStatuses {
+  missing_signature: 401;
+  invalid_signature_format: 401;
+  signature_mismatch: 401;
+  invalid_secret: 500;
+  payload_too_large: 413;
+  invalid_json: 400;
+  invalid_event: 400;
+  timestamp_outside_tolerance: 400;
+  duplicate_event: 200;
+  invalid_payload: 500;
+  internal_error: 500;
+  processing_failed: 500;
+  processing_in_progress: 409;
+  store_unavailable: 503;
+  unsupported_encoding: 415;
+  retry_scheduled: 409;
+}
+
+/** Every status a `WebhookError` answers with, as literals (what typed `c.json(body, status)` APIs take). */
+export type WebhookErrorStatus = WebhookErrorStatuses[WebhookErrorCode];
 
 export type PaymentEventType =
   | 'payment.completed' | 'payment.failed' | 'payment.pending' | 'payment.received' | 'payment.confirmed';
@@ -152,17 +175,38 @@ export interface OtherKnownEvent<T extends OtherEventType = OtherEventType> exte
   subscription: null;
 }
 
+declare const unknownEventType: unique symbol;
+
+/**
+ * The `type` of an event this version does not know: at run time a plain string (compare
+ * it with `String(event.type)`, log it, store it with `` `${event.type}` ``). It is typed
+ * as a distinct kind of string on purpose: a string literal is never comparable to it, so
+ * `event.type === 'payment.completed'` (or a `switch`) narrows the event to the known type;
+ * with a plain `string` here, no `type` comparison could narrow anything.
+ */
+export interface UnknownEventType extends String {
+  readonly [unknownEventType]: true;
+}
+
 /** A type this version does not know yet: parsed, never rejected. */
 export interface UnknownEvent extends EventBase {
-  type: string;
+  type: UnknownEventType;
   kind: 'unknown';
   category: 'unknown';
   payment: null;
   subscription: null;
 }
 
-/** Narrow on `category` or `kind` to reach the typed details. */
-export type CasPayEvent = PaymentEvent | SubscriptionEvent | OtherKnownEvent | UnknownEvent;
+/**
+ * Narrow on `type`, `kind` or `category` to reach the typed details. One member per known
+ * type, so that `event.type === 'payment.completed'` narrows to exactly
+ * `PaymentEvent<'payment.completed'>`.
+ */
+export type CasPayEvent =
+  | { [T in PaymentEventType]: PaymentEvent<T> }[PaymentEventType]
+  | { [T in SubscriptionEventType]: SubscriptionEvent<T> }[SubscriptionEventType]
+  | { [T in OtherEventType]: OtherKnownEvent<T> }[OtherEventType]
+  | UnknownEvent;
 
 /** The events a handler registered for `T` receives (a canonical kind includes its aliases). */
 export type EventOf<T extends string> = T extends '*'
@@ -175,7 +219,9 @@ export type EventOf<T extends string> = T extends '*'
         ? SubscriptionEvent<T>
         : T extends OtherEventType
           ? OtherKnownEvent<T>
-          : CasPayEvent;
+          : string extends T
+            ? CasPayEvent
+            : UnknownEvent;
 
 export declare const SIGNATURE_HEADER: 'X-CasPay-Signature';
 export declare const EVENT_HEADER: 'X-CasPay-Event';
