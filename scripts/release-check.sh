@@ -291,11 +291,28 @@ EOF
         if (!m.verifyWebhook(body, signature, secret) || m.verifyWebhook(body + " ", signature, secret)) throw new Error("verify");
         const event = m.constructEvent(body, signature, secret);
         if (event.idempotencyKey !== "evt_1") throw new Error("constructEvent: " + JSON.stringify(event));'
-      if (cd "$tmp/app" && node --input-type=module -e "import * as m from 'caspay-webhooks'; $script" \
-        && node -e "const m = require('caspay-webhooks'); $script") >"$tmp/load.log" 2>&1; then
-        ok "npm install ./$tarball into an empty project: import and require sign, verify and parse"
+      load() { # node binary: import and require the installed package, sign, verify, parse
+        (cd "$tmp/app" && "$1" --input-type=module -e "import * as m from 'caspay-webhooks'; $script" \
+          && "$1" -e "const m = require('caspay-webhooks'); $script") >"$tmp/load.log" 2>&1
+      }
+      if load node; then
+        ok "npm install ./$tarball into an empty project: import and require sign, verify and parse (Node $(node --version))"
       else
         fail "the installed tarball does not load"; tail -10 "$tmp/load.log" | detail
+      fi
+      # engines.node's lowest major, from the npm registry's node@<major> (kept in target/).
+      oldest=$(json pkg/package.json .engines.node | sed -n 's/^>= *\([0-9][0-9]*\).*/\1/p')
+      if [ -n "$oldest" ]; then
+        prefix=$repo/target/release-check/node$oldest
+        [ -x "$prefix/node_modules/node/bin/node" ] \
+          || timeout 300 npm install --prefix "$prefix" --no-audit --no-fund --silent "node@$oldest" >"$tmp/node-oldest.log" 2>&1
+        if ! "$prefix/node_modules/node/bin/node" --version >/dev/null 2>&1; then
+          skip "Node $oldest (engines.node) could not be installed from the npm registry: not tried"
+        elif load "$prefix/node_modules/node/bin/node"; then
+          ok "the same on Node $("$prefix/node_modules/node/bin/node" --version), engines.node's lowest ($(json pkg/package.json .engines.node))"
+        else
+          fail "the installed tarball does not load on Node $oldest, which engines.node ($(json pkg/package.json .engines.node)) promises"; tail -10 "$tmp/load.log" | detail
+        fi
       fi
     else
       fail "npm pack + npm install of the tarball failed"; tail -10 "$tmp/install.log" | detail
