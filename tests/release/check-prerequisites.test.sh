@@ -19,11 +19,25 @@ bin() { # dir tool...
   done
 }
 fake() { # dir name output [exit]
-  printf '#!/bin/sh\necho "%s"\nexit %s\n' "$3" "${4:-0}" >"$1/$2"
+  # The name may be a link to the machine's real tool: remove the link, never write through
+  # it (noclobber makes a leftover link an error instead of an overwritten /usr/bin file).
+  rm -f "$1/$2"
+  (set -o noclobber; printf '#!/bin/sh\necho "%s"\nexit %s\n' "$3" "${4:-0}" >"$1/$2") || exit 1
   chmod +x "$1/$2"
 }
-base=(bash env dirname grep sed sort head cut tr id dpkg-query apt-get node npm python3 make g++)
+# The machine's own shell tools, Node and Rust are linked; root, apt-get, dpkg-query and the
+# compilers are fakes, so no run depends on (or installs into) this machine's packages.
+real=(bash env dirname grep sed sort head cut tr)
 rust=(rustup rustc cargo)
+machine() { # dir [tool-to-leave-out...]: the real tools and the fakes of a complete machine
+  local dir=$1; shift
+  bin "$dir" "${real[@]}" node npm "${rust[@]}"
+  fake "$dir" id 0
+  fake "$dir" apt-get "apt 2.6.1"
+  fake "$dir" dpkg-query "install ok installed"
+  for tool in python3 make g++; do fake "$dir" "$tool" "$tool"; done
+  for gone in "$@"; do rm -f "$dir/$gone"; done
+}
 
 # expect NAME EXIT PATTERN -- command...: PATTERN is the only line of the output (empty: none).
 expect() {
@@ -43,7 +57,7 @@ run() { # path home goals...
 }
 mkdir -p "$work/home"
 
-bin "$work/all" "${base[@]}" "${rust[@]}"
+machine "$work/all"
 expect "everything present: silent, exit 0" 0 "" -- run "$work/all" "$HOME" test
 start=$(date +%s%N)
 run "$work/all" "$HOME" build demo test release-check >/dev/null 2>&1
@@ -52,7 +66,7 @@ if [ "$elapsed" -lt 2000 ]; then echo "ok - cheap when everything is present (${
   echo "not ok - took ${elapsed} ms with everything present"; failed=$((failed + 1))
 fi
 
-bin "$work/norust" "${base[@]}"
+machine "$work/norust" "${rust[@]}"
 expect "no Rust at all: one line naming rustup and how to get it" 1 \
   '^missing: Rust via rustup: install it with  curl .*https://sh\.rustup\.rs \| sh -s -- -y  then  \. "\$HOME/\.cargo/env"' -- run "$work/norust" "$work/home" build
 
@@ -60,41 +74,41 @@ mkdir -p "$work/home-cargo/.cargo/bin" && ln -sf "$(command -v rustup)" "$work/h
 expect "rustup installed but not on PATH: source ~/.cargo/env" 1 \
   '^missing: rustup is in ~/.cargo/bin but not on PATH: run  \. "\$HOME/\.cargo/env"' -- run "$work/norust" "$work/home-cargo" demo
 
-bin "$work/debcargo" "${base[@]}"
+machine "$work/debcargo" "${rust[@]}"
 fake "$work/debcargo" cargo "cargo 1.65.0"
 expect "Debian's cargo without rustup: says rustup is needed" 1 \
   '^missing: Rust via rustup \(found cargo 1\.65\.0 without rustup' -- run "$work/debcargo" "$work/home" build
 
-bin "$work/oldrust" "${base[@]}" rustup cargo
+machine "$work/oldrust"
 fake "$work/oldrust" rustc "rustc 1.79.0 (129f3b996 2024-06-10)"
 expect "Rust too old: rustup update stable" 1 '^missing: Rust 1\.88 or newer \(found 1\.79\.0.*rustup update stable' -- run "$work/oldrust" "$HOME" test
 
-bin "$work/notoolchain" "${base[@]}" rustup cargo
+machine "$work/notoolchain"
 fake "$work/notoolchain" rustc "error: rustup could not choose a version of rustc to run" 1
 expect "rustup without a default toolchain: rustup default stable" 1 'rustup default stable$' -- run "$work/notoolchain" "$HOME" build
 
-bin "$work/nonode" bash env dirname grep sed sort head cut tr id dpkg-query apt-get python3 make g++ "${rust[@]}"
+machine "$work/nonode" node npm
 expect "no Node.js: one line with the registry-only way to get Node 20" 1 \
   '^missing: Node\.js 20 or newer: .*npm install -g node@20' -- run "$work/nonode" "$HOME" demo
 
-bin "$work/oldnode" bash env dirname grep sed sort head cut tr id dpkg-query apt-get npm python3 make g++ "${rust[@]}"
+machine "$work/oldnode"
 fake "$work/oldnode" node "v18.19.0"
 expect "Node 18: too old for the workspace" 1 '^missing: Node\.js 20 or newer \(found 18\.19\.0' -- run "$work/oldnode" "$HOME" build
 
-bin "$work/nonpm" bash env dirname grep sed sort head cut tr id dpkg-query apt-get node python3 make g++ "${rust[@]}"
+machine "$work/nonpm" npm
 expect "node without npm" 1 '^missing: npm' -- run "$work/nonpm" "$HOME" build
 
-bin "$work/nocc" bash env dirname grep sed sort head cut tr dpkg-query node npm python3 make "${rust[@]}"
+machine "$work/nocc" g++
 fake "$work/nocc" id 1000
 expect "no C++ compiler and not root: the apt-get line, nothing installed" 1 \
   '^missing: g\+\+ \(npm ci compiles better-sqlite3 with them\): run  apt-get install -y g\+\+$' -- run "$work/nocc" "$HOME" build
 
-bin "$work/noapt" bash env dirname grep sed sort head cut tr id node npm python3 make g++ "${rust[@]}"
+machine "$work/noapt" apt-get dpkg-query
 expect "make build needs no apt-get" 0 "" -- run "$work/noapt" "$HOME" build
 expect "make test without apt-get: one line listing the Debian packages" 1 \
   '^missing: apt-get: make test installs Debian packages as it goes \(.*php8\.2-cli.*postgresql' -- run "$work/noapt" "$HOME" test
 
-bin "$work/user" bash env dirname grep sed sort head cut tr apt-get node npm python3 make g++ "${rust[@]}"
+machine "$work/user"
 fake "$work/user" id 1000
 fake "$work/user" dpkg-query "not-installed"
 expect "make test as a user with packages to install: run as root or sudo apt-get" 1 \
