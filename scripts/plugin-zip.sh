@@ -6,7 +6,7 @@
 # the template holds the settings page's strings.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/ensure-apt.sh zip unzip
+scripts/ensure-apt.sh zip unzip php8.2-cli
 [ -s wordpress-plugin/wasm/caspay_webhooks_abi.wasm ] || scripts/build-wasm.sh
 
 php scripts/check-readme.php --self-test >/dev/null
