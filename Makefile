@@ -13,7 +13,7 @@ build: prerequisites ## the WebAssembly builds, the npm package in pkg/ and the 
 demo: prerequisites build ## build, start a local receiver, send a realistic sequence, show each outcome
 	scripts/demo.sh
 
-test: prerequisites test-rust fuzz-smoke test-node test-load-node test-worker test-browser test-php test-differential test-wordpress plugin-zip test-release ## every test of the project
+test: prerequisites test-rust fuzz-smoke test-node test-load-node test-worker test-browser test-frameworks test-php test-differential test-wordpress plugin-zip test-release ## every test of the project
 
 test-rust: ## format, lints, docs, native tests with the vectors, the no_std wasm32 build
 	scripts/ensure-wasm-tools.sh
@@ -55,6 +55,10 @@ test-worker-load: ## the Worker example under 20,000 deliveries on workerd; writ
 
 test-browser: ## the playground and the shared vectors in Chromium
 	scripts/test-browser.sh
+
+.PHONY: test-frameworks
+test-frameworks: ## README quick starts type-checked and run; Express, Fastify, Koa, Hono, node:http; Next.js 15/16 (webpack, Turbopack, edge); Vite, webpack, esbuild, Rollup; Bun, Deno
+	scripts/test-frameworks.sh
 
 .PHONY: test-differential
 test-differential: ## the same seeded cases through the Rust core, Node (ESM, CJS), workerd, Chromium and both PHP engines: every host must agree
