@@ -109,16 +109,16 @@ test('the Node.js declarations have no init; the browser ones (bundler resolutio
   run(join(app, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: dir });
 });
 
-test("the package's declarations compile without skipLibCheck (ESM, CommonJS, bundler)", () => {
+test("the package's declarations compile without skipLibCheck, in every project", () => {
   const app = nodeServersApp();
-  // node16 resolves like nodenext here; each run checks all of @types/node too (about 10 s).
-  for (const project of ['esm-nodenext', 'cjs-nodenext', 'bundler']) {
-    const { type, compilerOptions } = PROJECTS[project];
+  for (const [project, { type, compilerOptions }] of Object.entries(PROJECTS)) {
     const dir = join(app, 'typecheck', `declarations-${project}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ type })}\n`);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, skipLibCheck: false } }));
+    // Only the package's declarations and what they need (the DOM's Request and Response),
+    // not @types/node: checking that takes seconds per project and is not ours to check.
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, skipLibCheck: false, skipDefaultLibCheck: true, types: [], lib: ['es2022', 'dom'] } }));
     // Every entry's declarations: the main one (Node, CommonJS or browser, by resolution),
     // the stores, and in ES modules the Durable Object entry (a Workers-only ES module).
     const esm = type === 'module';

@@ -78,8 +78,18 @@ export function prepareApp(name, { dependencies, type = 'module', template, file
     rmSync(target, { recursive: true, force: true });
     mkdirSync(target, { recursive: true });
     run('tar', ['-xzf', pack, '-C', target, '--strip-components=1']);
-    for (const cache of buildCaches) rmSync(join(dir, cache), { recursive: true, force: true });
     writeFileSync(packStamp, packHash);
+    // Only a change of what the package runs makes a build stale (not its README).
+    const codeStamp = join(dir, '.caspay-code.sha256');
+    const codeHash = createHash('sha256');
+    for (const file of filesUnder(target).filter((f) => !/^(README\.md|LICENSE)$/.test(f)).sort()) {
+      codeHash.update(`${file}\0`).update(readFileSync(join(target, file)));
+    }
+    const code = codeHash.digest('hex');
+    if (!existsSync(codeStamp) || readFileSync(codeStamp, 'utf8') !== code) {
+      for (const cache of buildCaches) rmSync(join(dir, cache), { recursive: true, force: true });
+      writeFileSync(codeStamp, code);
+    }
   }
   if (template) cpSync(join(ROOT, 'tests/frameworks', template), dir, { recursive: true });
   for (const [path, text] of Object.entries(files)) {
