@@ -2,22 +2,17 @@
 
 /** @typedef {import('caspay-webhooks').CasPayEvent} CasPayEvent */
 
-const INTEGER = /^(0|[1-9][0-9]*)$/;
-
 /**
- * The amount as sent, with its CSPR value when it is integer motes. The documented shapes
- * (A, B) send integer motes; shape C, what the server posts today, sends major units.
- * @param {{ amount: string | null, currency: string | null }} details
- * @param {string} shape
+ * The amount in CSPR with its exact motes whenever the unit is known, whatever shape carried
+ * it; other currencies keep the text as sent.
+ * @param {{ amount: import('caspay-webhooks').Amount | null, currency: string | null }} details
  * @param {(motes: string) => string} motesToCspr
  */
-export function describeAmount(details, shape, motesToCspr) {
-  if (details.amount === null) return '—';
-  const currency = details.currency ?? '';
-  if (currency === 'CSPR' && shape !== 'c' && INTEGER.test(details.amount)) {
-    return `${motesToCspr(details.amount)} CSPR (${details.amount} motes)`;
-  }
-  return `${details.amount} ${currency}`.trim();
+export function describeAmount(details, motesToCspr) {
+  const amount = details.amount;
+  if (amount === null) return '—';
+  if (amount.motes !== null) return `${motesToCspr(amount.motes)} CSPR (${amount.motes} motes)`;
+  return `${amount.value} ${details.currency ?? ''}`.trim();
 }
 
 /**
@@ -41,12 +36,12 @@ export function eventRows(event, motesToCspr) {
   const payment = event.payment;
   const subscription = event.subscription;
   if (payment) {
-    rows.push(['Amount', describeAmount(payment, event.shape, motesToCspr)], ['Payment id', payment.id]);
+    rows.push(['Amount', describeAmount(payment, motesToCspr)], ['Payment id', payment.id]);
     if (payment.status !== null) rows.push(['Status', payment.status]);
     if (payment.transactionHash !== null) rows.push(['Transaction', payment.transactionHash]);
     if (payment.payer !== null) rows.push(['Payer', payment.payer]);
   } else if (subscription) {
-    rows.push(['Amount', describeAmount(subscription, event.shape, motesToCspr)], ['Subscription id', subscription.id]);
+    rows.push(['Amount', describeAmount(subscription, motesToCspr)], ['Subscription id', subscription.id]);
     if (subscription.planId !== null) rows.push(['Plan', subscription.planId]);
     if (subscription.status !== null) rows.push(['Status', subscription.status]);
     if (subscription.subscriber !== null) rows.push(['Subscriber', subscription.subscriber]);

@@ -58,7 +58,8 @@ test('sign then verify: the page signs like the package in Node, and the verdict
   assert.equal(await verdictTitle(), 'Valid: signed by this secret.');
   const event = constructEvent(body, signature, secret);
   assert.equal(await shown('Idempotency key'), event.idempotencyKey);
-  assert.equal(await shown('Amount'), `${motesToCspr(event.payment.amount)} CSPR (${event.payment.amount} motes)`);
+  const motes = event.payment?.amount.motes ?? '';
+  assert.equal(await shown('Amount'), `${motesToCspr(motes)} CSPR (${motes} motes)`);
   assert.equal(await page.getAttribute('#verdict', 'aria-live'), 'polite');
   mkdirSync(`${ROOT}artifacts`, { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -109,8 +110,10 @@ test('every sample type in every shape parses in the page with its type and exac
       assert.equal(await shown('Idempotency key'), event.idempotencyKey, label);
       const details = event.payment ?? event.subscription;
       if (details === null) continue;
-      const amount = String(details.amount);
-      const expected = shape === 'c' ? `${amount} CSPR` : `${motesToCspr(amount)} CSPR (${amount} motes)`;
+      // Every shape's CSPR amount is shown in motes: shape C's CSPR text is converted, not guessed.
+      const motes = details.amount?.motes;
+      assert.ok(motes, label);
+      const expected = `${motesToCspr(motes)} CSPR (${motes} motes)`;
       assert.equal(await shown('Amount'), expected, label);
     }
   }
