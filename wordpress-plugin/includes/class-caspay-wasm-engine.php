@@ -258,10 +258,10 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	/**
 	 * Writes the inputs back to back into the module's input buffer.
 	 *
-	 * @param string[] $parts Byte strings.
+	 * @param string[] $parts Byte strings; the secret among them, kept out of stack traces.
 	 * @throws CasPay_Webhook_Exception payload_too_large when the module cannot grow that far.
 	 */
-	private function write_input( array $parts ) {
+	private function write_input( #[\SensitiveParameter] array $parts ) {
 		$total = array_sum( array_map( 'strlen', $parts ) );
 		$addr  = $this->call( 'caspay_input', array( $total ) );
 		if ( 0 === $addr ) {
