@@ -341,12 +341,15 @@ pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
 /// The index just past the string starting with the quote at `start`.
 pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
+    while let Some(offset) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
+    {
+        i += offset;
+        if bytes[i] == b'"' {
+            return i + 1;
         }
+        i += 2;
     }
     bytes.len()
 }
@@ -375,7 +378,15 @@ pub(crate) fn write_string(text: &str, out: &mut impl FnMut(&[u8])) {
     out(b"\"");
     let bytes = text.as_bytes();
     let mut copied = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
+    // Most strings (ids, hashes, keys) need no escape: find the next byte that does with a
+    // plain scan, and copy everything before it in one piece.
+    while let Some(offset) = bytes[copied..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let i = copied + offset;
+        out(&bytes[copied..i]);
+        let byte = bytes[i];
         let short: &[u8] = match byte {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -384,22 +395,16 @@ pub(crate) fn write_string(text: &str, out: &mut impl FnMut(&[u8])) {
             b'\n' => b"\\n",
             b'\r' => b"\\r",
             b'\t' => b"\\t",
-            0x00..=0x1f => b"",
-            _ => continue,
-        };
-        out(&bytes[copied..i]);
-        if short.is_empty() {
-            out(&[
+            _ => &[
                 b'\\',
                 b'u',
                 b'0',
                 b'0',
                 HEX[usize::from(byte >> 4)],
                 HEX[usize::from(byte & 0xf)],
-            ]);
-        } else {
-            out(short);
-        }
+            ],
+        };
+        out(short);
         copied = i + 1;
     }
     out(&bytes[copied..]);
