@@ -12,7 +12,13 @@ import { rejections } from './rejections.mjs';
 
 /** @type {Awaited<ReturnType<typeof startPostgres>>} */
 let postgres;
-before(async () => { postgres = await startPostgres(); });
+/** @type {string} */
+let app;
+before(async () => {
+  // Installing Bun and Deno is setup time, not the first runtime's.
+  app = runtimesApp();
+  postgres = await startPostgres();
+});
 after(() => postgres?.stop());
 
 function runtimesApp() {
@@ -32,7 +38,6 @@ const RUNTIMES = [
 
 for (const runtime of RUNTIMES) {
   test(`README quick start on ${runtime.name}`, { timeout: 120_000 }, async (t) => {
-    const app = runtimesApp();
     const version = run(join(app, `node_modules/.bin/${runtime.name}`), ['--version']).stdout.trim().split('\n')[0];
     t.diagnostic(version);
     const dir = join(app, 'run', runtime.name);

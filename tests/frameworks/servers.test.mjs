@@ -2,7 +2,7 @@
 // file of a small app (with an orders.js that prints what it is asked to do), started with
 // `node server.js` on 127.0.0.1, sent signed deliveries, then stopped with SIGTERM, which
 // its shutdown code must turn into a clean exit.
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +12,14 @@ import { ORDERS_JS, SECRET, deliver, freePort, jsonbCopy, linesMatching, snippet
 import { rejections } from './rejections.mjs';
 import { nodeServersApp } from './node-servers.mjs';
 
+/** @type {string} */
+let app;
+// Installing the app compiles better-sqlite3 when the cache is cold (minutes on a busy
+// machine): setup time, not the first server's.
+before(() => { app = nodeServersApp(); });
 
 for (const name of ['express', 'fastify', 'koa', 'hono', 'node-http']) {
   test(`README quick start: ${name}`, { timeout: 120_000 }, async (t) => {
-    const app = nodeServersApp();
     const dir = join(app, 'run', name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
