@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Assembles the npm package in pkg/: the WebAssembly build, the module's bytes embedded in
 # JavaScript for the entries that must not read a file (Node, Bun, Deno, /embedded), the
-# CommonJS bundles for `require` with their declarations, and the license. The ESM sources
-# in pkg/src ship as they are.
+# CommonJS bundles for `require` with their declarations, the Node.js ESM bundle, and the
+# license. The other ESM sources in pkg/src ship as they are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/ensure-node-deps.sh
@@ -15,6 +15,10 @@ node scripts/package-wasm.mjs
 
 npx esbuild pkg/src/node-cjs.js --bundle --platform=node --format=cjs --target=node18 \
   --outfile=pkg/dist/node.cjs --log-level=warning
+# The Node.js ESM entry ships as one file too: loading the fourteen modules of src/ one by one
+# took most of a cold start (bench/node/run.mjs measures import + first call).
+npx esbuild pkg/src/node.js --bundle --platform=node --format=esm --target=node18 \
+  --outfile=pkg/dist/node.mjs --log-level=warning
 # The stores' CommonJS builds; their database drivers stay the app's own dependencies.
 for store in sqlite postgres; do
   npx esbuild "pkg/src/stores/$store.js" --bundle --platform=node --format=cjs --target=node18 \

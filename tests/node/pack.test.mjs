@@ -14,6 +14,7 @@ test('npm pack lists only what the package needs', () => {
     'README.md',
     'dist/index.d.cts',
     'dist/node.cjs',
+    'dist/node.mjs',
     'dist/postgres.cjs',
     'dist/postgres.d.cts',
     'dist/sqlite.cjs',
