@@ -78,9 +78,12 @@ test-wordpress: ## real WordPress + MariaDB end to end, with each engine
 plugin-zip: ## an installable caspay-webhooks.zip of the WordPress plugin
 	scripts/plugin-zip.sh
 
-bench: ## the package against node:crypto, hash-wasm and JSON.parse, as ratios of medians
-	scripts/build-pkg.sh
-	node bench/run.mjs
+bench: prerequisites build ## Node, workerd, PHP and WordPress against the code a merchant writes by hand, as ratios of medians; writes BENCHMARKS.md (about 10 minutes; run it on a quiet machine)
+	scripts/ensure-node-deps.sh
+	node bench/node/run.mjs
+	node bench/workerd/run.mjs
+	bash bench/php/run.sh
+	node bench/report.mjs
 
 .PHONY: fuzz fuzz-smoke
 FUZZ_SECONDS ?= 600

@@ -4,7 +4,7 @@
 // `workerd` build, its `.wasm` imported through the CompiledWasm module rule). Writes
 // artifacts/bench/workerd.json for bench/report.mjs and prints the tables.
 //   node bench/workerd/run.mjs          (BENCH_ROUNDS, default 15; BENCH_WORKERD_ROUND_MS, default 100)
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Miniflare } from 'miniflare';
 import { COMPILED_WASM_RULE, buildWorker } from '../../examples/cloudflare-worker/build.mjs';
 import { readWranglerConfig } from '../../examples/cloudflare-worker/wrangler-config.mjs';
+import { median, ops, table, us, writeReport } from '../measure.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 // Longer than the Node rounds: workerd's clock moves in 1 ms steps (checked below).
@@ -33,26 +34,8 @@ function versionOf(specifier, from) {
 const miniflareVersion = versionOf('miniflare', import.meta.url);
 const workerdVersion = versionOf('workerd', createRequire(import.meta.url).resolve('miniflare'));
 
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-/** @param {number} value */
-const ops = (value) => Math.round(value).toLocaleString('en-US');
-/** @param {number} value */
-const us = (value) => `${value < 10 ? value.toFixed(2) : value.toFixed(1)} µs`;
 /** @param {Result} a @param {Result} b */
 const speedup = (a, b) => a.opsPerSecond / b.opsPerSecond;
-
-/** @param {string} title @param {Result[]} results */
-function table(title, results) {
-  const base = results[0].opsPerSecond;
-  const rows = results.map(({ name, opsPerSecond, microseconds }) =>
-    `| ${name} | ${ops(opsPerSecond)} | ${us(microseconds)} | ${(opsPerSecond / base).toFixed(2)}x |`);
-  return [`**${title}**`, '', '| implementation | median ops/s | per op | speed vs first |', '|---|---:|---:|---:|', ...rows, ''].join('\n');
-}
 
 if (!existsSync(new URL('pkg/wasm/caspay_webhooks_bg.wasm', ROOT))) {
   console.error('bench/workerd: the package is not built (pkg/wasm/caspay_webhooks_bg.wasm); run `make build` first.');
@@ -225,8 +208,6 @@ function target(what, goal, measured, met, why) {
 }
 
 const report = { host: `workerd ${workerdVersion} (miniflare ${miniflareVersion})`, command: COMMAND, targets, details: details.join('\n') };
-const dir = new URL('artifacts/bench/', ROOT);
-mkdirSync(dir, { recursive: true });
-writeFileSync(new URL('workerd.json', dir), `${JSON.stringify(report, null, 2)}\n`);
+writeReport('workerd', report);
 console.log(report.details);
 for (const { what, goal, measured, met } of targets) console.log(`${met ? 'met   ' : 'MISSED'} ${what}: ${measured} (goal ${goal})`);

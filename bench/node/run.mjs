@@ -1,0 +1,188 @@
+// The Node part of `make bench`: the package against what a merchant writes by hand
+// (node:crypto + timingSafeEqual + JSON.parse), hash-wasm for throughput, a cold start in
+// fresh processes, WebAssembly memory over a long run, and the module sizes. Writes
+// artifacts/bench/node.json for bench/report.mjs and prints the tables.
+import { execFileSync } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { createHMAC, createSHA256 } from 'hash-wasm';
+// The sources, not the published bundle, so that the engine's internals below are the same
+// instance as the API; the cold start further down imports the package as a merchant does.
+import { Webhook, constructEvent, parseEvent, sampleEvent, sign, verifyWebhook } from '../../pkg/src/node.js';
+import { glue, outputText, writeInputs, written } from '../../pkg/src/engine.js';
+import { BODIES, ROUNDS, ROUND_MS, SAMPLE_OPTIONS, SECRET, measure, median, table, us, writeReport } from '../measure.mjs';
+
+const ROOT = new URL('../../', import.meta.url);
+/** @type {import('../measure.mjs').Target[]} */
+const targets = [];
+/** @type {string[]} */
+const details = [];
+const webhook = new Webhook(SECRET);
+const hashWasmSha = await createSHA256();
+
+/**
+ * @param {string} what
+ * @param {string} goal
+ * @param {string} measured
+ * @param {boolean} met
+ * @param {string} [why] what the measurements say stands in the way, when missed
+ */
+const target = (what, goal, measured, met, why) => targets.push({ what, goal, measured, met, ...(met || !why ? {} : { why }) });
+/** @param {{ opsPerSecond: number }} a @param {{ opsPerSecond: number }} b */
+const speedup = (a, b) => a.opsPerSecond / b.opsPerSecond;
+
+/** @param {Buffer} body @param {string} signature */
+function handWrittenVerify(body, signature) {
+  const expected = createHmac('sha256', SECRET).update(body).digest();
+  const given = Buffer.from(signature, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+/** @param {Buffer} body @param {string} signature */
+function handWrittenVerifyAndParse(body, signature) {
+  if (!handWrittenVerify(body, signature)) throw new Error('bad signature');
+  return JSON.parse(body.toString());
+}
+
+for (const { label, type, shape } of BODIES) {
+  const text = sampleEvent(type, shape, SAMPLE_OPTIONS);
+  const body = Buffer.from(text);
+  const signature = sign(body, SECRET);
+  const name = `${body.length} B ${label}`;
+
+  const [peer, verifySignature, oneShot] = measure([
+    ['node:crypto createHmac + timingSafeEqual', () => handWrittenVerify(body, signature)],
+    ['Webhook.verifySignature', () => webhook.verifySignature(body, signature)],
+    ['verifyWebhook', () => verifyWebhook(body, signature, SECRET)],
+  ]);
+  details.push(table(`Verify alone, ${name} (a Buffer, as express.raw gives it)`, [peer, verifySignature, oneShot]));
+  if (shape === 'c') {
+    target(`Node verify alone, ${name}: Webhook.verifySignature vs createHmac + timingSafeEqual`, '≥ 1.5x', `${speedup(verifySignature, peer).toFixed(2)}x`, speedup(verifySignature, peer) >= 1.5);
+  }
+
+  const [handParse, verify, construct] = measure([
+    ['node:crypto + timingSafeEqual + JSON.parse', () => handWrittenVerifyAndParse(body, signature)],
+    ['Webhook.verify', () => webhook.verify(body, signature)],
+    ['constructEvent', () => constructEvent(body, signature, SECRET)],
+  ]);
+  details.push(table(`Verify + parse, ${name}`, [handParse, verify, construct]));
+
+  // Where a parse goes: the core alone (input written, event produced in WebAssembly
+  // memory), then decoding and JSON.parse of its output.
+  writeInputs(body);
+  glue.parse(written.a, 0, 0, -1, 0);
+  const output = outputText();
+  const [jsonParse, parse, core, decode, sha] = measure([
+    ['JSON.parse of the body', () => JSON.parse(text)],
+    ['parseEvent', () => parseEvent(text)],
+    ['  of which the core (write input, validate, build the event)', () => { writeInputs(text); return glue.parse(written.a, 0, 0, -1, 0); }],
+    [`  of which JSON.parse of the core's ${output.length}-byte output`, () => JSON.parse(output)],
+    ['(for scale) SHA-256 of the body in WebAssembly, hash-wasm', () => { hashWasmSha.init(); hashWasmSha.update(body); return hashWasmSha.digest('binary'); }],
+  ]);
+  details.push(table(`Parse, ${name}`, [jsonParse, parse, core, decode, sha]));
+  const contentKey = shape === 'c'
+    ? `; shape C has no event id, so the core also hashes the event's canonical content (issue 8's content key), and SHA-256 of that many bytes in WebAssembly alone takes ${us(sha.microseconds)} (${(sha.microseconds / jsonParse.microseconds).toFixed(1)}x JSON.parse)`
+    : '';
+  const breakdown = `the core alone takes ${us(core.microseconds)} (${(core.microseconds / jsonParse.microseconds).toFixed(1)}x JSON.parse of the body) and JSON.parse of its ${output.length}-byte event another ${us(decode.microseconds)}${contentKey}`;
+  // Even a parse as fast as V8's own JSON.parse on top of the WebAssembly signature check
+  // would reach only this ratio against native HMAC + JSON.parse.
+  const ceiling = handParse.microseconds / (verifySignature.microseconds + jsonParse.microseconds);
+  for (const ours of [verify, construct]) {
+    const ratio = speedup(ours, handParse);
+    target(`Node verify + parse, ${name}: ${ours.name} vs node:crypto + timingSafeEqual + JSON.parse`, '≥ 1.3x', `${ratio.toFixed(2)}x (${us(ours.microseconds)} vs ${us(handParse.microseconds)})`, ratio >= 1.3,
+      `the signature check alone takes ${us(verifySignature.microseconds)}, so even a validating parse as fast as JSON.parse itself would reach only ${ceiling.toFixed(2)}x; of the parse, ${breakdown}`);
+  }
+  const parseTimes = parse.microseconds / jsonParse.microseconds;
+  target(`Node parseEvent, ${name}: time vs JSON.parse`, '≤ 2x the time', `${parseTimes.toFixed(2)}x (${us(parse.microseconds)} vs ${us(jsonParse.microseconds)})`, parseTimes <= 2, breakdown);
+}
+
+// Throughput: from 1 KiB up, the verify should run at WebAssembly SHA-256 speed.
+const hashWasmHmac = await createHMAC(createSHA256(), SECRET);
+for (const size of [1024, 64 * 1024, 1024 * 1024]) {
+  const body = Buffer.alloc(size, '{"pad":"0123456789abcdef"}');
+  const signature = sign(body, SECRET);
+  const [sha, hmac, ours, native] = measure([
+    ['hash-wasm SHA-256 (the body hashed once)', () => { hashWasmSha.init(); hashWasmSha.update(body); return hashWasmSha.digest('binary'); }],
+    ['hash-wasm HMAC-SHA256 + timingSafeEqual', () => {
+      hashWasmHmac.init();
+      hashWasmHmac.update(body);
+      return timingSafeEqual(/** @type {Uint8Array} */ (hashWasmHmac.digest('binary')), Buffer.from(signature, 'hex'));
+    }],
+    ['Webhook.verifySignature', () => webhook.verifySignature(body, signature)],
+    ['node:crypto (native OpenSSL, for reference)', () => handWrittenVerify(body, signature)],
+  ]);
+  const label = size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : `${size / 1024} KiB`;
+  details.push(table(`Verify a ${label} body (MB/s = ops/s x ${size} / 10^6)`, [sha, hmac, ours, native]));
+  const ratio = speedup(ours, hmac);
+  target(`Node verify, ${label}: Webhook.verifySignature vs hash-wasm HMAC-SHA256`, '≥ 1.0x', `${ratio.toFixed(2)}x (${((ours.opsPerSecond * size) / 1e6).toFixed(0)} vs ${((hmac.opsPerSecond * size) / 1e6).toFixed(0)} MB/s)`, ratio >= 1);
+}
+
+// A cold start: import and the first constructEvent in a fresh process, against importing
+// node:crypto and doing the same by hand. Node's own start-up is common to both and left out.
+{
+  const text = sampleEvent('payment.received', 'c', SAMPLE_OPTIONS);
+  const env = { ...process.env, BODY: text, SIGNATURE: sign(text, SECRET), SECRET };
+  const scripts = {
+    package: `const t = performance.now(); const { constructEvent } = await import('caspay-webhooks');
+      constructEvent(process.env.BODY, process.env.SIGNATURE, process.env.SECRET); console.log(performance.now() - t);`,
+    crypto: `const t = performance.now(); const { createHmac, timingSafeEqual } = await import('node:crypto');
+      const mac = createHmac('sha256', process.env.SECRET).update(process.env.BODY).digest();
+      if (!timingSafeEqual(mac, Buffer.from(process.env.SIGNATURE, 'hex'))) throw new Error('bad');
+      JSON.parse(process.env.BODY); console.log(performance.now() - t);`,
+  };
+  /** @type {Record<string, number[]>} */
+  const times = { package: [], crypto: [] };
+  for (let run = 0; run < 21; run++) {
+    for (const [name, script] of Object.entries(scripts)) {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env, encoding: 'utf8' });
+      times[name].push(Number(out.trim()));
+    }
+  }
+  const [ours, peer] = [median(times.package), median(times.crypto)];
+  details.push([
+    '**First delivery in a fresh process (import + first call; median of 21 processes each, interleaved)**', '',
+    '| what | median |', '|---|---:|',
+    `| import('node:crypto') + createHmac + timingSafeEqual + JSON.parse | ${peer.toFixed(2)} ms |`,
+    `| import('caspay-webhooks') + constructEvent (compiles and instantiates the module) | ${ours.toFixed(2)} ms |`, '',
+  ].join('\n'));
+  target('Node cold start: import + first constructEvent in a fresh process, over node:crypto\'s', '≤ +2 ms', `+${(ours - peer).toFixed(2)} ms (${ours.toFixed(2)} vs ${peer.toFixed(2)} ms)`, ours - peer <= 2);
+}
+
+// WebAssembly memory must stay flat: nothing a call leaves behind may accumulate.
+{
+  const memoryBytes = () => /** @type {WebAssembly.Memory} */ (glue.wasmMemory()).buffer.byteLength;
+  const bodies = /** @type {const} */ (['a', 'b', 'c']).flatMap((shape) => /** @type {const} */ (['payment.completed', 'subscription.renewed', 'payment.failed']).map((type) => sampleEvent(type, shape, SAMPLE_OPTIONS)));
+  const secrets = Array.from({ length: 100 }, (_, i) => `whsec_rotating_${i}`);
+  const body = Buffer.from(bodies[0]);
+  const signature = sign(body, SECRET);
+  const mixed = (/** @type {number} */ i) => {
+    const text = bodies[i % bodies.length];
+    if (i % 4 === 0) return parseEvent(text);
+    if (i % 4 === 1) return constructEvent(text, sign(text, SECRET), SECRET);
+    if (i % 4 === 2) return verifyWebhook(text, signature, secrets[i % secrets.length]);
+    try { return parseEvent(`${text}}`); } catch { return null; }
+  };
+  for (let i = 0; i < 20_000; i++) { webhook.verifySignature(body, signature); mixed(i); }
+  const before = memoryBytes();
+  for (let i = 0; i < 1_000_000; i++) webhook.verifySignature(body, signature);
+  for (let i = 0; i < 200_000; i++) mixed(i);
+  const after = memoryBytes();
+  details.push(`**WebAssembly memory**: ${before} bytes after warm-up, ${after} bytes after 1,000,000 verifies and 200,000 mixed calls (parses, constructEvent, verifyWebhook over 100 rotating secrets, rejected bodies).\n`);
+  target('Node WebAssembly memory over 1,000,000 verifies and 200,000 mixed calls after warm-up', 'flat', `${before} → ${after} bytes`, after === before);
+}
+
+// Sizes, as served (gzip -9) for both builds.
+for (const [name, path, limit] of /** @type {const} */ ([
+  ['the npm package', 'pkg/wasm/caspay_webhooks_bg.wasm', 40],
+  ['the WordPress plugin', 'wordpress-plugin/wasm/caspay_webhooks_abi.wasm', 36],
+])) {
+  const bytes = readFileSync(new URL(path, ROOT));
+  const gzip = gzipSync(bytes, { level: 9 }).length;
+  details.push(`**${path}**: ${bytes.length} bytes, ${gzip} bytes gzip -9 (${(gzip / 1024).toFixed(1)} KiB).\n`);
+  target(`Size of ${name}'s .wasm, gzip -9`, `≤ ${limit} KiB`, `${(gzip / 1024).toFixed(1)} KiB`, gzip <= limit * 1024);
+}
+
+const host = `Node ${process.version} (${process.arch}), ${ROUNDS} rounds of ${ROUND_MS} ms per competitor, medians`;
+writeReport('node', { host, command: 'node bench/node/run.mjs (part of make bench)', targets, details: details.join('\n') });
+console.log(`${host}\n\n${details.join('\n')}`);
+for (const row of targets) console.log(`${row.met ? 'met   ' : 'missed'} ${row.what}: ${row.measured} (goal ${row.goal})`);
