@@ -338,6 +338,9 @@ final class CasPay_Settings {
 				echo '<li><code>' . esc_html( $label ) . '</code>: ' . esc_html( $value ) . '</li>';
 			}
 			echo '</ul></div>';
+			if ( ! $engine->cache_usable() ) {
+				self::module_cache_warning( $engine );
+			}
 		} elseif ( 'php' === $requested ) {
 			echo '<div class="notice notice-info inline caspay-engine-status"><p><strong>' . esc_html__( 'PHP engine active: identical results.', 'caspay-webhooks' ) . '</strong> ' . esc_html__( 'The pure-PHP engine was chosen; it gives the same answer as the WebAssembly engine for every delivery.', 'caspay-webhooks' ) . '</p></div>';
 		} else {
@@ -345,6 +348,37 @@ final class CasPay_Settings {
 			echo '<p>' . esc_html__( 'The WebAssembly engine is optional and not available on this server:', 'caspay-webhooks' ) . ' <code>' . esc_html( $webhooks->engine_reason() ) . '</code></p>';
 			echo '<p>' . esc_html__( 'It is worth enabling only if you want this site to run the very code your other CasPay integrations run; speed is no reason (both take microseconds per delivery). It needs PHP\'s FFI extension allowed for web requests (ffi.enable=1 in php.ini, which lets any PHP code on the site call native libraries) and Wasmtime\'s C library; see the plugin\'s readme.', 'caspay-webhooks' ) . '</p></div>';
 		}
+	}
+
+	/**
+	 * Without a usable module cache every delivery pays for compiling the module, a hundred
+	 * times or more what loading it from the cache costs (bench/php measures both): say
+	 * what it costs on this server, measured while rendering this page, and how to fix it.
+	 *
+	 * @param CasPay_Wasm_Engine $engine The active engine.
+	 */
+	private static function module_cache_warning( CasPay_Wasm_Engine $engine ) {
+		$details = $engine->details();
+		echo '<div class="notice notice-warning inline caspay-module-cache"><p><strong>' . esc_html__( 'The compiled WebAssembly module cannot be cached.', 'caspay-webhooks' ) . '</strong> ';
+		echo esc_html(
+			sprintf(
+				/* translators: %s: milliseconds, e.g. 118 */
+				__( 'Every request that receives a delivery compiles it again: that took %s ms on this server while this page was built, where loading it from the cache takes about 1 ms.', 'caspay-webhooks' ),
+				number_format_i18n( (float) $engine->compile_ms(), 0 )
+			)
+		) . '</p>';
+		if ( isset( $details['cache'] ) ) {
+			echo '<p>' . esc_html__( 'Cache:', 'caspay-webhooks' ) . ' <code>' . esc_html( $details['cache'] ) . '</code></p>';
+		}
+		echo '<p>' . wp_kses(
+			sprintf(
+				/* translators: 1: wp-content/cache/caspay-webhooks/ 2: caspay_webhooks_wasm_config */
+				__( 'To fix it, let the user PHP runs as create and own %1$s (mode 0700, not a symbolic link), or point the %2$s filter\'s cache_dir at a directory of that user that no one else can write. The PHP engine needs no cache.', 'caspay-webhooks' ),
+				'<code>' . esc_html( str_replace( ABSPATH, '', WP_CONTENT_DIR ) . '/cache/caspay-webhooks/' ) . '</code>',
+				'<code>caspay_webhooks_wasm_config</code>'
+			),
+			array( 'code' => array() )
+		) . '</p></div>';
 	}
 
 	/**

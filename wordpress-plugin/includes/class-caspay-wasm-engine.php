@@ -15,18 +15,30 @@ defined( 'ABSPATH' ) || defined( 'CASPAY_WEBHOOKS_LIBRARY' ) || exit;
  * makes the module trap; if it ever does (a bug, or memory exhausted beyond the store
  * limit), the instance is discarded and replaced before the internal_error is thrown, so
  * the next call starts clean.
+ *
+ * Every FFI call and every FFI::new costs about as much as hashing a small body, so the
+ * hot path makes few: argument and result values are allocated once per instance, the
+ * memory's base address is only fetched again when its size changed (it moves only when it
+ * grows), the input buffer is only requested again when a larger one is needed (ABI.md:
+ * its address stays valid until the next caspay_input call) and the inputs are written
+ * with one copy. A verify makes three FFI calls (memory size, copy, call), a parse seven
+ * (the same, then the output's address and length, the size again and the copy out).
  */
 final class CasPay_Wasm_Engine implements CasPay_Engine {
 
+	/**
+	 * The exports used, each function with its parameter types (i = i32, I = i64) as
+	 * src/host/ABI.md declares them; all return one i32.
+	 */
 	const EXPORTS = array(
-		'memory',
-		'caspay_abi_version',
-		'caspay_input',
-		'caspay_output_ptr',
-		'caspay_output_len',
-		'caspay_verify',
-		'caspay_sign',
-		'caspay_parse',
+		'memory'             => null,
+		'caspay_abi_version' => '',
+		'caspay_input'       => 'i',
+		'caspay_output_ptr'  => '',
+		'caspay_output_len'  => '',
+		'caspay_verify'      => 'iii',
+		'caspay_sign'        => 'ii',
+		'caspay_parse'       => 'iiiII',
 	);
 
 	/**
@@ -65,6 +77,97 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	private $exports = array();
 
 	/**
+	 * Per function: the wasmtime_func_t* into its export.
+	 *
+	 * @var FFI\CData[]
+	 */
+	private $funcs = array();
+
+	/**
+	 * Per function: its wasmtime_val_t[n] arguments, kinds set once (null without arguments).
+	 *
+	 * @var array<string, FFI\CData|null>
+	 */
+	private $args = array();
+
+	/**
+	 * Per function: the `of` union of each argument, written before each call.
+	 *
+	 * @var array<string, FFI\CData[]>
+	 */
+	private $arg_values = array();
+
+	/**
+	 * The wasmtime_val_t[1] every call returns its i32 into.
+	 *
+	 * @var FFI\CData
+	 */
+	private $results;
+
+	/**
+	 * The `of` union of the result.
+	 *
+	 * @var FFI\CData
+	 */
+	private $result;
+
+	/**
+	 * The wasm_trap_t* a call fills in when it traps (NULL otherwise).
+	 *
+	 * @var FFI\CData
+	 */
+	private $trap;
+
+	/**
+	 * Address of $trap, passed to every call.
+	 *
+	 * @var FFI\CData
+	 */
+	private $trap_addr;
+
+	/**
+	 * The wasmtime_memory_t* of the exported memory.
+	 *
+	 * @var FFI\CData
+	 */
+	private $memory;
+
+	/**
+	 * Base of the linear memory when it had $memory_size bytes.
+	 *
+	 * @var FFI\CData|null
+	 */
+	private $memory_base;
+
+	/**
+	 * Size of the linear memory when $memory_base was read; -1 forces a new read.
+	 *
+	 * @var int
+	 */
+	private $memory_size = -1;
+
+	/**
+	 * Address of the input buffer inside the linear memory (0: none requested yet).
+	 *
+	 * @var int
+	 */
+	private $input_addr = 0;
+
+	/**
+	 * Bytes the input buffer is known to hold (the largest length requested).
+	 *
+	 * @var int
+	 */
+	private $input_capacity = 0;
+
+	/**
+	 * Pointer to the input buffer, valid while the memory has $memory_size bytes.
+	 *
+	 * @var FFI\CData|null
+	 */
+	private $input_ptr;
+
+	/**
 	 * How many instances were replaced after a trap (for tests and diagnostics).
 	 *
 	 * @var int
@@ -81,7 +184,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 		$this->runtime = CasPay_Wasm_Runtime::shared( $config );
 		$this->ffi     = $this->runtime->ffi;
 		$this->instantiate();
-		$version = $this->call( 'caspay_abi_version', array() );
+		$version = $this->call( 'caspay_abi_version' );
 		if ( CasPay_Wasm_Runtime::ABI_VERSION !== $version ) {
 			throw new CasPay_Engine_Unavailable_Exception( sprintf( 'The WebAssembly module speaks ABI version %1$d; this plugin knows version %2$d. Install matching plugin and module files.', $version, CasPay_Wasm_Runtime::ABI_VERSION ) );
 		}
@@ -104,6 +207,26 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	}
 
 	/**
+	 * Whether the compiled module is cached between requests. When it is not, every
+	 * request that starts the engine compiles the module again (see compile_ms()).
+	 *
+	 * @return bool
+	 */
+	public function cache_usable() {
+		return $this->runtime->cache_usable;
+	}
+
+	/**
+	 * How long compiling the module took in this process, in milliseconds, or null when
+	 * it was loaded from the cache.
+	 *
+	 * @return float|null
+	 */
+	public function compile_ms() {
+		return $this->runtime->compile_ms;
+	}
+
+	/**
 	 * {@inheritDoc}
 	 *
 	 * @param string      $body      Raw body bytes.
@@ -112,7 +235,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 */
 	public function verify_one( $body, $signature, #[\SensitiveParameter] $secret ) {
 		$signature = (string) $signature;
-		$this->write_input( array( $body, $signature, $secret ) );
+		$this->write_input( $body . $signature . $secret );
 		$status = $this->call( 'caspay_verify', array( strlen( $body ), strlen( $signature ), strlen( $secret ) ) );
 		if ( 3 === $status ) {
 			return false;
@@ -128,7 +251,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 * @param string $secret Secret bytes.
 	 */
 	public function sign( $body, #[\SensitiveParameter] $secret ) {
-		$this->write_input( array( $body, $secret ) );
+		$this->write_input( $body . $secret );
 		$this->check( $this->call( 'caspay_sign', array( strlen( $body ), strlen( $secret ) ) ) );
 		return $this->read_output();
 	}
@@ -147,15 +270,15 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 		if ( strlen( $body ) > $max_payload_bytes ) {
 			throw CasPay_Webhook_Exception::create( 'payload_too_large', 'the limit in bytes is', null, $max_payload_bytes );
 		}
-		$this->write_input( array( $body ) );
+		$this->write_input( $body );
 		$status = $this->call(
 			'caspay_parse',
 			array(
 				strlen( $body ),
 				min( $max_payload_bytes, 0xFFFFFFFF ),
 				min( $max_depth, 0xFFFFFFFF ),
-				array( null === $tolerance ? -1 : $tolerance ),
-				array( $now ),
+				null === $tolerance ? -1 : $tolerance,
+				$now,
 			)
 		);
 		$this->check( $status );
@@ -170,7 +293,8 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	}
 
 	/**
-	 * Creates a fresh store and instance and looks up the exports.
+	 * Creates a fresh store and instance, looks up the exports and allocates the values
+	 * every call reuses.
 	 *
 	 * @throws CasPay_Engine_Unavailable_Exception When instantiation fails.
 	 */
@@ -185,49 +309,68 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 			$this->runtime->delete_store( $this->store_id );
 			throw new CasPay_Engine_Unavailable_Exception( 'Wasmtime could not instantiate the module: ' . $message );
 		}
-		$this->exports = array();
-		foreach ( self::EXPORTS as $name ) {
+		$this->exports    = array();
+		$this->funcs      = array();
+		$this->args       = array();
+		$this->arg_values = array();
+		foreach ( self::EXPORTS as $name => $params ) {
 			$extern = $this->ffi->new( 'wasmtime_extern_t' );
 			$found  = $this->ffi->wasmtime_instance_export_get( $this->context, FFI::addr( $instance ), $name, strlen( $name ), FFI::addr( $extern ) );
-			$kind   = 'memory' === $name ? 3 : 0;
+			$kind   = null === $params ? 3 : 0; // WASMTIME_EXTERN_MEMORY, WASMTIME_EXTERN_FUNC.
 			if ( ! $found || $extern->kind !== $kind ) {
 				$this->runtime->delete_store( $this->store_id );
 				throw new CasPay_Engine_Unavailable_Exception( sprintf( 'The WebAssembly module lacks the export %s; it is not the CasPay plain-ABI build.', $name ) );
 			}
 			$this->exports[ $name ] = $extern;
+			if ( null === $params ) {
+				continue;
+			}
+			$this->funcs[ $name ]      = FFI::addr( $extern->of->func );
+			$count                     = strlen( $params );
+			$this->args[ $name ]       = $count > 0 ? $this->ffi->new( "wasmtime_val_t[$count]" ) : null;
+			$this->arg_values[ $name ] = array();
+			for ( $i = 0; $i < $count; $i++ ) {
+				// Wasmtime checks these kinds against the function's type on every call.
+				$this->args[ $name ][ $i ]->kind = 'I' === $params[ $i ] ? 1 : 0; // WASMTIME_I64, WASMTIME_I32.
+				$this->arg_values[ $name ][]     = $this->args[ $name ][ $i ]->of;
+			}
 		}
+		$this->results        = $this->ffi->new( 'wasmtime_val_t[1]' );
+		$this->result         = $this->results[0]->of;
+		$this->trap           = $this->ffi->new( 'wasm_trap_t*' );
+		$this->trap_addr      = FFI::addr( $this->trap );
+		$this->memory         = FFI::addr( $this->exports['memory']->of->memory );
+		$this->memory_base    = null;
+		$this->memory_size    = -1;
+		$this->input_addr     = 0;
+		$this->input_capacity = 0;
+		$this->input_ptr      = null;
 	}
 
 	/**
-	 * Calls an export that returns one i32. Plain ints are i32 arguments, one-element
-	 * arrays i64 ones.
+	 * Calls an export that returns one i32, with the parameter types of self::EXPORTS.
 	 *
 	 * @param string $name Export name.
-	 * @param array  $args Arguments.
+	 * @param int[]  $args Arguments; i32 ones may be given as unsigned 32-bit values.
 	 * @return int The result, read as unsigned.
 	 * @throws CasPay_Webhook_Exception With code internal_error after a trap.
 	 */
-	private function call( $name, array $args ) {
-		$count = count( $args );
-		$vals  = $count > 0 ? $this->ffi->new( "wasmtime_val_t[$count]" ) : null;
-		foreach ( array_values( $args ) as $i => $arg ) {
-			if ( is_array( $arg ) ) {
-				$vals[ $i ]->kind    = 1; // WASMTIME_I64.
-				$vals[ $i ]->of->i64 = (int) $arg[0];
+	private function call( $name, array $args = array() ) {
+		foreach ( $args as $i => $arg ) {
+			if ( 'I' === self::EXPORTS[ $name ][ $i ] ) {
+				$this->arg_values[ $name ][ $i ]->i64 = $arg;
 			} else {
-				$vals[ $i ]->kind    = 0; // WASMTIME_I32: u32 values travel as their two's complement.
-				$vals[ $i ]->of->i32 = $arg > 0x7FFFFFFF ? $arg - 0x100000000 : $arg;
+				// u32 values travel as their two's complement.
+				$this->arg_values[ $name ][ $i ]->i32 = $arg > 0x7FFFFFFF ? $arg - 0x100000000 : $arg;
 			}
 		}
-		$results = $this->ffi->new( 'wasmtime_val_t[1]' );
-		$trap    = $this->ffi->new( 'wasm_trap_t*' );
-		$error   = $this->ffi->wasmtime_func_call( $this->context, FFI::addr( $this->exports[ $name ]->of->func ), $vals, $count, $results, 1, FFI::addr( $trap ) );
-		if ( null !== $error || ! FFI::isNull( $trap ) ) {
-			$message = null !== $error ? $this->runtime->error_text( $error ) : $this->runtime->trap_text( $trap );
+		$error = $this->ffi->wasmtime_func_call( $this->context, $this->funcs[ $name ], $this->args[ $name ], count( $args ), $this->results, 1, $this->trap_addr );
+		if ( null !== $error || ! FFI::isNull( $this->trap ) ) {
+			$message = null !== $error ? $this->runtime->error_text( $error ) : $this->runtime->trap_text( $this->trap );
 			$this->replace_instance();
 			throw CasPay_Webhook_Exception::create( 'internal_error', sprintf( 'calling %1$s failed (%2$s); the instance was replaced', $name, $message ) );
 		}
-		return $results[0]->of->i32 & 0xFFFFFFFF;
+		return $this->result->i32 & 0xFFFFFFFF;
 	}
 
 	/**
@@ -242,41 +385,45 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	}
 
 	/**
-	 * The module's linear memory: base pointer and size. Fetched after every call because
-	 * growth moves it (no address space is reserved ahead).
-	 *
-	 * @return array{0: FFI\CData, 1: int}
+	 * Makes $memory_base and $memory_size current: the size is read before every access
+	 * (any call may have grown the memory), the base only when the size changed, since
+	 * only growth can move the memory.
 	 */
-	private function memory() {
-		$memory = FFI::addr( $this->exports['memory']->of->memory );
-		return array(
-			$this->ffi->wasmtime_memory_data( $this->context, $memory ),
-			$this->ffi->wasmtime_memory_data_size( $this->context, $memory ),
-		);
+	private function refresh_memory() {
+		$size = $this->ffi->wasmtime_memory_data_size( $this->context, $this->memory );
+		if ( $size !== $this->memory_size ) {
+			$this->memory_base = $this->ffi->wasmtime_memory_data( $this->context, $this->memory );
+			$this->memory_size = $size;
+			$this->input_ptr   = null;
+		}
 	}
 
 	/**
-	 * Writes the inputs back to back into the module's input buffer.
+	 * Writes the inputs, already joined back to back, into the module's input buffer.
 	 *
-	 * @param string[] $parts Byte strings; the secret among them, kept out of stack traces.
+	 * @param string $bytes The inputs; the secret among them, kept out of stack traces.
 	 * @throws CasPay_Webhook_Exception payload_too_large when the module cannot grow that far.
 	 */
-	private function write_input( #[\SensitiveParameter] array $parts ) {
-		$total = array_sum( array_map( 'strlen', $parts ) );
-		$addr  = $this->call( 'caspay_input', array( $total ) );
-		if ( 0 === $addr ) {
-			throw CasPay_Webhook_Exception::create( 'payload_too_large', 'the WebAssembly memory limit in bytes is', null, $this->runtime->memory_limit );
+	private function write_input( #[\SensitiveParameter] $bytes ) {
+		$total = strlen( $bytes );
+		if ( $total > $this->input_capacity || 0 === $this->input_addr ) {
+			$addr = $this->call( 'caspay_input', array( $total ) );
+			if ( 0 === $addr ) {
+				throw CasPay_Webhook_Exception::create( 'payload_too_large', 'the WebAssembly memory limit in bytes is', null, $this->runtime->memory_limit );
+			}
+			$this->input_addr     = $addr;
+			$this->input_capacity = $total;
+			$this->input_ptr      = null;
 		}
-		list( $base, $size ) = $this->memory();
-		if ( $addr + $total > $size ) {
+		$this->refresh_memory();
+		if ( $this->input_addr + $total > $this->memory_size ) {
 			throw CasPay_Webhook_Exception::create( 'internal_error', 'the module returned an input buffer outside its memory' );
 		}
-		foreach ( $parts as $part ) {
-			$length = strlen( $part );
-			if ( $length > 0 ) {
-				FFI::memcpy( $base + $addr, $part, $length );
-				$addr += $length;
+		if ( $total > 0 ) {
+			if ( null === $this->input_ptr ) {
+				$this->input_ptr = $this->memory_base + $this->input_addr;
 			}
+			FFI::memcpy( $this->input_ptr, $bytes, $total );
 		}
 	}
 
@@ -287,16 +434,16 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 * @throws CasPay_Webhook_Exception internal_error when the module reports a range outside its memory.
 	 */
 	private function read_output() {
-		$ptr    = $this->call( 'caspay_output_ptr', array() );
-		$length = $this->call( 'caspay_output_len', array() );
+		$ptr    = $this->call( 'caspay_output_ptr' );
+		$length = $this->call( 'caspay_output_len' );
 		if ( 0 === $length ) {
 			return '';
 		}
-		list( $base, $size ) = $this->memory();
-		if ( $ptr + $length > $size ) {
+		$this->refresh_memory();
+		if ( $ptr + $length > $this->memory_size ) {
 			throw CasPay_Webhook_Exception::create( 'internal_error', 'the module returned an output outside its memory' );
 		}
-		return FFI::string( $base + $ptr, $length );
+		return FFI::string( $this->memory_base + $ptr, $length );
 	}
 
 	/**
