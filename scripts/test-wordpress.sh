@@ -30,16 +30,16 @@ command -v node >/dev/null || scripts/ensure-apt.sh nodejs
 CASPAY_WEBHOOKS_WASMTIME_LIB=$(scripts/ensure-wasmtime.sh)
 scripts/plugin-zip.sh >/dev/null
 
+# shellcheck source=scripts/wordpress-env.sh
+. scripts/wordpress-env.sh
 tmp=$(mktemp -d /tmp/caspay-wp.XXXXXX)
 pids=()
 cleanup() {
   local status=$?
   [ -z "${server_pid:-}" ] || kill -- "-$server_pid" 2>/dev/null || true
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  if [ -s "$tmp/mysqld.pid" ]; then kill "$(cat "$tmp/mysqld.pid")" 2>/dev/null || true; fi
+  wp_env_stop_mariadb
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  # mariadbd removes its pid file when it has shut down.
-  for _ in $(seq 50); do [ -e "$tmp/mysqld.pid" ] || break; sleep 0.1; done
   if [ "$status" -ne 0 ]; then
     echo "--- failed; server logs ---" >&2
     tail -n 30 "$tmp"/*.log >&2 2>/dev/null || true
@@ -49,88 +49,19 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-free_port() { php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo explode(":", stream_socket_get_name($s, false))[1];'; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "  ok  $*"; }
 
-# --- MariaDB, private to this run --------------------------------------------------
-db_port=$(free_port)
-mariadb-install-db --no-defaults --datadir="$tmp/db" --user="$(id -un)" \
-  --auth-root-authentication-method=normal --skip-test-db >"$tmp/mariadb-install.log" 2>&1
-mariadbd --no-defaults --datadir="$tmp/db" --user="$(id -un)" --bind-address=127.0.0.1 \
-  --port="$db_port" --socket="$tmp/mysqld.sock" --pid-file="$tmp/mysqld.pid" \
-  --skip-name-resolve --log-error="$tmp/mariadb.log" &
-pids+=($!)
-for _ in $(seq 100); do
-  mariadb --no-defaults -S "$tmp/mysqld.sock" -u root -e 'SELECT 1' >/dev/null 2>&1 && break
-  sleep 0.2
-done
-mariadb --no-defaults -S "$tmp/mysqld.sock" -u root -e "
-  CREATE DATABASE wordpress CHARACTER SET utf8mb4;
-  CREATE USER 'wp'@'127.0.0.1' IDENTIFIED BY 'wp-e2e';
-  GRANT ALL ON wordpress.* TO 'wp'@'127.0.0.1';" || fail "MariaDB did not start"
-echo "MariaDB on 127.0.0.1:$db_port"
+# --- MariaDB and WordPress, private to this run (shared with bench/php/run.sh) -------------
+wp_env_start_mariadb
+wp_env_install_wordpress wordpress-plugin/tests/e2e/caspay-e2e-listeners.php
 
-# --- WordPress ------------------------------------------------------------------------
-docroot=$tmp/wordpress
-cp -rL /usr/share/wordpress "$docroot" 2>/dev/null || cp -r /usr/share/wordpress "$docroot"
-rm -f "$docroot/.htaccess"
-rm -rf "$docroot/wp-content/cache"
-mkdir -p "$docroot/wp-content/plugins" "$docroot/wp-content/mu-plugins"
-unzip -q artifacts/caspay-webhooks.zip -d "$docroot/wp-content/plugins"
-cp wordpress-plugin/tests/e2e/caspay-e2e-listeners.php "$docroot/wp-content/mu-plugins/"
-cp wordpress-plugin/tests/e2e/router.php "$tmp/router.php"
-
-wp_version=$(php -r 'include $argv[1]; echo $wp_version;' "$docroot/wp-includes/version.php")
 tested=$(sed -n 's/^Tested up to: *//p' wordpress-plugin/readme.txt | tr -d '\r ')
 [ "$(cut -d. -f1-2 <<<"$wp_version")" = "$(cut -d. -f1-2 <<<"$tested")" ] \
   || fail "readme.txt says Tested up to: $tested, this test runs WordPress $wp_version"
 pass "readme.txt Tested up to: $tested = the WordPress under test ($wp_version)"
 
-wp_port=$(free_port)
-url="http://127.0.0.1:$wp_port"
-secret="whsec_E2eTestSecretE2eTestSecret0123"
-cat > "$docroot/wp-config.php" <<PHP
-<?php
-define( 'DB_NAME', 'wordpress' );
-define( 'DB_USER', 'wp' );
-define( 'DB_PASSWORD', 'wp-e2e' );
-define( 'DB_HOST', '127.0.0.1:$db_port' );
-define( 'DB_CHARSET', 'utf8mb4' );
-define( 'DB_COLLATE', '' );
-\$table_prefix = 'wp_';
-define( 'AUTH_KEY', '$(head -c 24 /dev/urandom | base64)' );
-define( 'SECURE_AUTH_KEY', '$(head -c 24 /dev/urandom | base64)' );
-define( 'LOGGED_IN_KEY', '$(head -c 24 /dev/urandom | base64)' );
-define( 'NONCE_KEY', '$(head -c 24 /dev/urandom | base64)' );
-define( 'AUTH_SALT', '$(head -c 24 /dev/urandom | base64)' );
-define( 'LOGGED_IN_SALT', '$(head -c 24 /dev/urandom | base64)' );
-define( 'NONCE_SALT', '$(head -c 24 /dev/urandom | base64)' );
-define( 'WP_DEBUG', true );
-define( 'WP_DEBUG_DISPLAY', false );
-define( 'WP_DEBUG_LOG', '$tmp/wp-debug.log' );
-define( 'DISABLE_WP_CRON', true );
-define( 'AUTOMATIC_UPDATER_DISABLED', true );
-define( 'WP_HTTP_BLOCK_EXTERNAL', true );
-define( 'CASPAY_WEBHOOKS_WASMTIME_LIB', '$CASPAY_WEBHOOKS_WASMTIME_LIB' );
-if ( getenv( 'CASPAY_E2E_ENGINE' ) ) {
-	define( 'CASPAY_WEBHOOKS_ENGINE', getenv( 'CASPAY_E2E_ENGINE' ) );
-}
-if ( getenv( 'CASPAY_E2E_CONST_SECRET' ) ) {
-	define( 'CASPAY_WEBHOOKS_SECRET', getenv( 'CASPAY_E2E_SECRET' ) );
-}
-if ( ! defined( 'ABSPATH' ) ) {
-	define( 'ABSPATH', __DIR__ . '/' );
-}
-require_once ABSPATH . 'wp-settings.php';
-PHP
-
-export CASPAY_E2E_URL=$url CASPAY_E2E_DOCROOT=$docroot CASPAY_E2E_SECRET=$secret
 export CASPAY_VECTORS_DIR=$root/tests/vectors
-helper() { php -d ffi.enable=1 "$root/wordpress-plugin/tests/e2e/e2e-helper.php" "$@"; }
-endpoint=$(helper install "$url" caspay-webhooks/caspay-webhooks.php)
-[ "$endpoint" = "$url/wp-json/caspay/v1/webhook" ] || fail "unexpected endpoint URL $endpoint"
-echo "WordPress $wp_version installed, plugin active; endpoint $endpoint"
 
 # A PHP check over JSON files: php_check 'code' file...; the code sees $j (decoded files),
 # $fail(message) and prints its own ok line.
@@ -286,9 +217,9 @@ run_scenario() { # label engine ffi_enable expected
     foreach ($rows["inbox"] as $r) { ($r["state"] === "done" && $r["attempts"] === "1") || $fail("inbox row " . $r["idempotency_key"] . ": " . $r["state"] . " after " . $r["attempts"]); }
     $status = [];
     foreach ($rows["log"] as $r) { $k = $r["status"] . " " . $r["http_status"] . " " . $r["error_code"]; $status[$k] = ($status[$k] ?? 0) + (int) $r["hits"]; }
-    $copies = ($status["duplicate 200 duplicate_event"] ?? 0) + ($status["in_progress 409 in_progress"] ?? 0);
+    $copies = ($status["duplicate 200 duplicate_event"] ?? 0) + ($status["in_progress 409 processing_in_progress"] ?? 0);
     $copies === 11 || $fail("copies logged: " . json_encode($status));
-    unset($status["duplicate 200 duplicate_event"], $status["in_progress 409 in_progress"]);
+    unset($status["duplicate 200 duplicate_event"], $status["in_progress 409 processing_in_progress"]);
     ksort($status);
     $want = ["processed 200 " => 8, "rejected 400 invalid_json" => 1, "rejected 401 invalid_signature_format" => 1, "rejected 401 missing_signature" => 2, "rejected 401 signature_mismatch" => 2, "rejected 413 payload_too_large" => 1];
     $status === $want || $fail("delivery log: " . json_encode($status));
@@ -333,7 +264,7 @@ pass "failing listener: attempts 1, 2, 3; the listeners that succeeded ran once"
 s=$(sig "$b/fault-sleep3.json")
 send slow "$b/fault-sleep3.json" "$s" & slow_job=$!
 sleep 1
-send slow-copy "$b/fault-sleep3.json" "$s"; expect slow-copy 409 '"code":"in_progress"'
+send slow-copy "$b/fault-sleep3.json" "$s"; expect slow-copy 409 '"code":"processing_in_progress"'
 ra=$(retry_after slow-copy)
 [ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 5 ] || fail "Retry-After '$ra' is not within the lease"
 wait "$slow_job" || true
@@ -365,7 +296,7 @@ for _ in $(seq 100); do [ -s "$docroot/wp-content/caspay-e2e.pid" ] && break; sl
 kill -9 "$(cat "$docroot/wp-content/caspay-e2e.pid")"
 wait "$hang_job" || true
 [ "$(cat "$out/hang.status")" = 000 ] || fail "killed worker: HTTP $(cat "$out/hang.status"), expected no answer"
-send hang-copy "$b/fault-hang.json" "$s"; expect hang-copy 409 '"code":"in_progress"'
+send hang-copy "$b/fault-hang.json" "$s"; expect hang-copy 409 '"code":"processing_in_progress"'
 sleep "$(( $(retry_after hang-copy) + 1 ))"
 helper cron-due
 curl -s -o /dev/null "$url/wp-cron.php"
@@ -483,6 +414,18 @@ grep -qF 'caspay_webhooks_clear_log' "$out/admin.html" || fail "deliveries tab m
 grep -qF "$secret" "$out/admin.html" && fail "the secret is printed on the settings page"
 grep -qF 'DENIED:' "$out/admin.html" || fail "a visitor could render the settings page"
 pass "settings page: URL, engine, deliveries; secret never printed; visitors denied"
+grep -qF 'caspay-module-cache' "$out/admin.html" && fail "the module cache warning is shown while the cache works"
+# A module cache that cannot be used (here a symbolic link, refused): the screen says what
+# compiling costs per delivery on this server and how to fix it.
+cache_dir=$docroot/wp-content/cache/caspay-webhooks
+mv "$cache_dir" "$cache_dir.real" && ln -s "$cache_dir.real" "$cache_dir"
+helper admin >"$out/admin-nocache.html"
+rm "$cache_dir" && mv "$cache_dir.real" "$cache_dir"
+grep -qF 'The compiled WebAssembly module cannot be cached.' "$out/admin-nocache.html" || fail "no module cache warning without a usable cache"
+grep -qE 'compiles it again: that took [0-9,]+ ms on this server' "$out/admin-nocache.html" || fail "the module cache warning lacks the compile time"
+grep -qF 'is a symbolic link' "$out/admin-nocache.html" || fail "the module cache warning lacks the reason"
+grep -qF 'caspay_webhooks_wasm_config' "$out/admin-nocache.html" || fail "the module cache warning lacks the fix"
+pass "without a usable module cache the settings page says what compiling costs here, why, and how to fix it"
 left=$(helper uninstall caspay-webhooks/caspay-webhooks.php)
 [ "$left" = '{"before":{"cache_dir":true,"cache_parent":true},"tables":[],"options":[],"cron":[false,false],"cache":[false,false]}' ] \
   || fail "uninstall left: $left"
