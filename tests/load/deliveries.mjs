@@ -243,6 +243,30 @@ export async function sendPlan(plan, { url, concurrency = 8, timeoutMs = 10000, 
   return results;
 }
 
+/**
+ * CasPay's retries: every event none of whose valid deliveries was answered 2xx is sent
+ * again, one delivery at a time, until one is (at most 20 times, `pauseMs` apart), so an
+ * event is only "lost" if the receiver loses it after a 2xx. Returns how many were re-sent.
+ * @param {{ deliveries: any[] }} plan
+ * @param {object[]} results what sendPlan returned for the plan
+ * @param {{ urls: string[], pauseMs: number }} options retries go to the urls in turn
+ */
+export async function retryUnanswered(plan, results, { urls, pauseMs }) {
+  const is2xx = (/** @type {any} */ r) => r.status >= 200 && r.status < 300;
+  const answered = new Set(plan.deliveries.filter((d) => d.valid && is2xx(results[d.index])).map((d) => d.event));
+  let retried = 0;
+  for (const d of plan.deliveries) {
+    if (d.kind !== 'original' || answered.has(d.event)) continue;
+    for (let attempt = 0; attempt < 20 && !answered.has(d.event); attempt++) {
+      const [result] = await sendPlan({ deliveries: [{ ...d, index: 0 }] }, { url: urls[attempt % urls.length], concurrency: 1 });
+      retried += 1;
+      if (is2xx(result)) answered.add(d.event);
+      else await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+  return retried;
+}
+
 function percentile(sorted, p) {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

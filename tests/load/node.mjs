@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { parseEvent } from 'caspay-webhooks';
 import { SqliteStore } from 'caspay-webhooks/sqlite';
 import { PostgresStore } from 'caspay-webhooks/postgres';
-import { buildPlan, sendPlan, summarize } from './deliveries.mjs';
+import { buildPlan, retryUnanswered, sendPlan, summarize } from './deliveries.mjs';
 import { writeSection } from './reliability-md.mjs';
 import { freePort } from '../support/net.mjs';
 import { startPostgres } from '../support/postgres.mjs';
@@ -108,18 +108,7 @@ async function run(name, host) {
   const results = await sending;
   const seconds = (performance.now() - started) / 1000;
 
-  // CasPay's retries: every event none of whose deliveries got a 2xx is sent again.
-  const answered = new Set(plan.deliveries.filter((d) => d.valid && results[d.index].status >= 200 && results[d.index].status < 300).map((d) => d.event));
-  let retried = 0;
-  for (const d of plan.deliveries) {
-    if (d.kind !== 'original' || answered.has(d.event)) continue;
-    for (let attempt = 0; attempt < 20 && !answered.has(d.event); attempt++) {
-      const [result] = await sendPlan({ deliveries: [{ ...d, index: 0 }] }, { url: urls[attempt % urls.length], concurrency: 1 });
-      retried += 1;
-      if (result.status >= 200 && result.status < 300) answered.add(d.event);
-      else await sleep(200);
-    }
-  }
+  const retried = await retryUnanswered(plan, results, { urls, pauseMs: 200 });
 
   // Every key that must be processed, and the runs each one had.
   const validKeys = new Map(plan.deliveries.filter((d) => d.kind === 'original').map((d) => [d.event, parseEvent(d.body).idempotencyKey]));
