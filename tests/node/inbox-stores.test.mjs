@@ -72,3 +72,21 @@ for (const [kind, open] of Object.entries(kinds)) {
     await storeContract(t, { store, second, t0: T0 });
   });
 }
+
+test('postgres: the server dropping an idle connection neither crashes the process nor the store', async (t) => {
+  const { default: pg } = await import('pg');
+  const database = `inbox_${tables++}`;
+  const admin = new pg.Client(postgres.url);
+  await admin.connect();
+  t.after(() => admin.end());
+  await admin.query(`CREATE DATABASE ${database}`);
+  const store = new PostgresStore(postgres.url.replace(/\/postgres$/, `/${database}`));
+  t.after(() => store.close());
+  assert.equal(await store.get('k'), null);
+  // The store's connection is idle in its pool now; the server ends it, as a restart would.
+  const { rowCount } = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [database]);
+  assert.ok(rowCount && rowCount > 0, 'the store had an open connection to end');
+  // An unhandled pool error would surface here as an uncaught exception and fail this test.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(await store.get('k'), null, 'the next call opens a new connection');
+});

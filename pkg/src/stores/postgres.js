@@ -55,7 +55,13 @@ export class PostgresStore {
    */
   constructor(connectionOrPool) {
     if (typeof connectionOrPool === 'string') {
-      this.#pool = new pg.Pool({ connectionString: connectionOrPool, max: 10 });
+      const pool = new pg.Pool({ connectionString: connectionOrPool, max: 10 });
+      // An idle connection the server drops (a restart, a failover, an administrator) is
+      // reported on the pool, and with no listener Node treats that as an uncaught error:
+      // the merchant's process would exit. The pool has already discarded the connection;
+      // the next query opens a new one, or fails and is answered store_unavailable.
+      pool.on('error', () => {});
+      this.#pool = pool;
       this.#ownsPool = true;
     } else {
       this.#pool = connectionOrPool;
