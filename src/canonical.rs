@@ -12,160 +12,87 @@
 //! - numbers: one spelling per value ([`Decimal::write_canonical`]);
 //! - no whitespace; `true`, `false`, `null` and arrays as they are.
 //!
-//! The input must already be validated JSON (the parser ran first): this walk never fails
-//! and never panics, but it does not check grammar.
+//! It walks a validated [`Document`], whose positions it trusts: it never fails, never
+//! scans the body again and never panics.
 
-use alloc::borrow::Cow;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::decimal::Decimal;
-use crate::json::{is_json_whitespace, string_end, write_string};
+use crate::json::{unescape, write_string, Document, Entry};
 
-/// Writes the canonical form of the validated JSON `text` to `out`.
-pub(crate) fn write_canonical(text: &str, out: &mut impl FnMut(&[u8])) {
-    value(text, skip_whitespace(text.as_bytes(), 0), out);
+/// Writes the canonical form of the validated document to `out`.
+pub(crate) fn write_canonical(document: &Document<'_>, out: &mut impl FnMut(&[u8])) {
+    let text = document.text();
+    let start = text.len() - text.trim_start_matches([' ', '\t', '\n', '\r']).len();
+    let end = text.trim_end_matches([' ', '\t', '\n', '\r']).len();
+    value(document, start, &text[start..end], true, out);
 }
 
-/// Writes the value starting at `i` and returns the index after it.
-fn value(text: &str, i: usize, out: &mut impl FnMut(&[u8])) -> usize {
-    let bytes = text.as_bytes();
-    match bytes.get(i) {
-        Some(b'{') => object(text, i, out),
-        Some(b'[') => array(text, i, out),
-        Some(b'"') => {
-            let end = string_end(bytes, i);
-            write_string(&unescape(&text[i..end]), out);
-            end
-        }
-        Some(b't' | b'f' | b'n') => {
-            let end = token_end(bytes, i);
-            out(&bytes[i..end]);
-            end
-        }
-        Some(_) => {
-            let end = token_end(bytes, i);
-            let number = &text[i..end];
-            match Decimal::parse(number) {
-                Some(decimal) => decimal.write_canonical(out),
-                None => out(number.as_bytes()),
+/// Writes the value `raw` that starts at byte `start` of the document.
+fn value(
+    document: &Document<'_>,
+    start: usize,
+    raw: &str,
+    escaped: bool,
+    out: &mut impl FnMut(&[u8]),
+) {
+    match raw.as_bytes().first() {
+        Some(b'{') => object(document, document.entries_at(start), out),
+        Some(b'[') => {
+            out(b"[");
+            for (index, entry) in document.entries_at(start).iter().enumerate() {
+                if index > 0 {
+                    out(b",");
+                }
+                element(document, entry, out);
             }
-            end
+            out(b"]");
         }
-        None => i,
+        Some(b'"') if escaped => write_string(&unescape(&raw[1..raw.len() - 1]), out),
+        Some(b'"' | b't' | b'f' | b'n') => out(raw.as_bytes()),
+        _ => match Decimal::parse(raw) {
+            Some(decimal) => decimal.write_canonical(out),
+            None => out(raw.as_bytes()),
+        },
     }
 }
 
-fn object(text: &str, start: usize, out: &mut impl FnMut(&[u8])) -> usize {
-    let bytes = text.as_bytes();
-    let mut members: Vec<(Cow<'_, str>, usize)> = Vec::new();
-    let mut i = skip_whitespace(bytes, start + 1);
-    while bytes.get(i) == Some(&b'"') {
-        let key_end = string_end(bytes, i);
-        let key = unescape(&text[i..key_end]);
-        // Past the key, the colon and the whitespace around it.
-        let value_start = skip_whitespace(bytes, skip_whitespace(bytes, key_end) + 1);
-        members.push((key, value_start));
-        i = skip_whitespace(bytes, skip_value(bytes, value_start));
-        if bytes.get(i) == Some(&b',') {
-            i = skip_whitespace(bytes, i + 1);
-        }
-    }
-    // Repeated keys stay in body order (the start offsets break ties), so the last of each
-    // run wins.
-    members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
+fn element(document: &Document<'_>, entry: &Entry, out: &mut impl FnMut(&[u8])) {
+    value(
+        document,
+        document.value_start(entry),
+        document.value(entry),
+        entry.value_escaped(),
+        out,
+    );
+}
+
+fn object(document: &Document<'_>, members: &[Entry], out: &mut impl FnMut(&[u8])) {
+    let mut sorted: Vec<_> = members
+        .iter()
+        .map(|entry| (document.key(entry), entry))
+        .collect();
+    // A stable sort keeps repeated keys in body order, so the last of each run wins.
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     out(b"{");
     let mut first = true;
-    for (index, (key, value_start)) in members.iter().enumerate() {
-        if members.get(index + 1).is_some_and(|next| next.0 == *key) {
+    for (index, (key, entry)) in sorted.iter().enumerate() {
+        if sorted.get(index + 1).is_some_and(|next| next.0 == *key) {
             continue;
         }
         if !first {
             out(b",");
         }
         first = false;
-        write_string(key, out);
+        if entry.key_escaped() {
+            write_string(key, out);
+        } else {
+            out(b"\"");
+            out(key.as_bytes());
+            out(b"\"");
+        }
         out(b":");
-        value(text, *value_start, out);
+        element(document, entry, out);
     }
     out(b"}");
-    i + 1
-}
-
-fn array(text: &str, start: usize, out: &mut impl FnMut(&[u8])) -> usize {
-    let bytes = text.as_bytes();
-    out(b"[");
-    let mut i = skip_whitespace(bytes, start + 1);
-    let mut first = true;
-    while i < bytes.len() && bytes[i] != b']' {
-        if !first {
-            out(b",");
-        }
-        first = false;
-        i = skip_whitespace(bytes, value(text, i, out));
-        if bytes.get(i) == Some(&b',') {
-            i = skip_whitespace(bytes, i + 1);
-        }
-    }
-    out(b"]");
-    i + 1
-}
-
-/// The index after the value starting at `i`, without writing it.
-fn skip_value(bytes: &[u8], mut i: usize) -> usize {
-    match bytes.get(i) {
-        Some(b'"') => string_end(bytes, i),
-        Some(b'{' | b'[') => {
-            let mut depth = 0usize;
-            while i < bytes.len() {
-                match bytes[i] {
-                    b'"' => {
-                        i = string_end(bytes, i);
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return i + 1;
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            i
-        }
-        _ => token_end(bytes, i),
-    }
-}
-
-/// The end of a number or literal: the next delimiter.
-fn token_end(bytes: &[u8], i: usize) -> usize {
-    bytes
-        .get(i..)
-        .and_then(|rest| {
-            rest.iter()
-                .position(|&b| matches!(b, b',' | b'}' | b']' | b':') || is_json_whitespace(b))
-        })
-        .map_or(bytes.len(), |offset| i + offset)
-}
-
-fn skip_whitespace(bytes: &[u8], i: usize) -> usize {
-    bytes
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| !is_json_whitespace(b)))
-        .map_or(bytes.len(), |offset| i + offset)
-}
-
-/// The text of a JSON string token (quotes included).
-fn unescape(quoted: &str) -> Cow<'_, str> {
-    let inner = quoted
-        .strip_prefix('"')
-        .and_then(|q| q.strip_suffix('"'))
-        .unwrap_or(quoted);
-    if !inner.contains('\\') {
-        return Cow::Borrowed(inner);
-    }
-    Cow::Owned(serde_json::from_str::<String>(quoted).unwrap_or_default())
 }

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::canonical::write_canonical;
 use crate::error::Error;
-use crate::json::parse_body;
+use crate::json::{parse_body, Document};
 use crate::limits::Limits;
 
 /// The prefix of keys derived from an event's content, so they never collide with event ids.
@@ -19,15 +19,14 @@ pub const CONTENT_KEY_PREFIX: &str = "sha256:";
 /// (other key order, whitespace, number spellings), so the key is derived from what the
 /// body says, never from its bytes: every copy of one event shares it, and events that
 /// differ in any field (their timestamps at least) get different keys.
-/// `text` must be the validated body.
-pub(crate) fn idempotency_key(id: Option<&str>, text: &str) -> String {
+pub(crate) fn idempotency_key(id: Option<&str>, document: &Document<'_>) -> String {
     if let Some(id) = id {
         return String::from(id);
     }
     // The canonical text is gathered first and hashed in one call: fed to the hasher piece
     // by piece (a brace, a comma, a key), its block bookkeeping cost more than the hashing.
-    let mut canonical = Vec::with_capacity(text.len());
-    write_canonical(text, &mut |bytes| canonical.extend_from_slice(bytes));
+    let mut canonical = Vec::with_capacity(document.text().len());
+    write_canonical(document, &mut |bytes| canonical.extend_from_slice(bytes));
     let mut digest = [0u8; 64];
     // A 32-byte digest always fits 64 hex digits.
     let _ = hex::encode_to_slice(Sha256::digest(&canonical), &mut digest);
@@ -48,9 +47,8 @@ pub(crate) fn idempotency_key(id: Option<&str>, text: &str) -> String {
 /// assert_eq!(a, "{\"a\":\"é\",\"b\":1.25e1}".as_bytes());
 /// ```
 pub fn canonical_json(body: &[u8]) -> Result<Vec<u8>, Error> {
-    parse_body(body, &Limits::default())?;
-    let text = core::str::from_utf8(body).unwrap_or_default();
+    let document = parse_body(body, &Limits::default())?;
     let mut out = Vec::with_capacity(body.len());
-    write_canonical(text, &mut |bytes| out.extend_from_slice(bytes));
+    write_canonical(&document, &mut |bytes| out.extend_from_slice(bytes));
     Ok(out)
 }

@@ -51,6 +51,7 @@ pub use event::{
     PaymentDetails, Shape, SubscriptionDetails,
 };
 pub use idempotency::{canonical_json, CONTENT_KEY_PREFIX};
+pub use json::RawJson;
 pub use limits::{Limits, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAYLOAD_BYTES, MAX_DEPTH_LIMIT};
 pub use signature::{
     parse_signature, sign, verify, Verifier, DIGEST_LEN, EVENT_HEADER, SIGNATURE_HEADER,

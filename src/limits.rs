@@ -14,7 +14,7 @@ pub const DEFAULT_MAX_DEPTH: usize = 32;
 /// bounds the stack every walk over the body needs, in every host.
 pub const MAX_DEPTH_LIMIT: usize = 128;
 
-/// Size and nesting limits, applied before any parsing (nesting: `json::prescan`).
+/// Size and nesting limits, checked before (size) and while (nesting) the body is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted body, in bytes.

@@ -100,6 +100,66 @@ fn invalid_json_reports_the_byte_position() {
     );
 }
 
+/// The grammar is RFC 8259's, as strict as `JSON.parse` and `json_decode`: each body is
+/// `{"type":"test.webhook","data":{"v":` + the value + `}}`.
+#[test]
+fn data_values_follow_the_json_grammar_exactly() {
+    let valid = [
+        "-0.5e+10",
+        "0",
+        "1E5",
+        "1e-0",
+        "123.456",
+        "\"\\ud83d\\ude00\"",
+        "\"\\u00e9\\/\\b\\f\\n\\r\\t\"",
+        "[]",
+        "[ 1 , [ ] , { } ]",
+        "{\"\\u0061\":null}",
+        "true",
+        "false",
+        "null",
+        "\"é\"",
+        "1e400",
+    ];
+    let invalid = [
+        "01",
+        "-",
+        "1.",
+        ".5",
+        "1e",
+        "1e+",
+        "+1",
+        "0x10",
+        "NaN",
+        "tru",
+        "nul",
+        "[1,]",
+        "[,1]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "{\"a\":}",
+        "\"\x01\"",
+        "\"\\u12\"",
+        "\"\\q\"",
+        "\"\\udc00\"",
+        "\"\\ud800\\u0041\"",
+        "'a'",
+        "\"abc",
+        "[1 2]",
+        "\u{a0}1",
+    ];
+    let body = |value: &str| format!(r#"{{"type":"test.webhook","data":{{"v":{value}}}}}"#);
+    for value in valid {
+        let event = parse_event(body(value).as_bytes());
+        assert!(event.is_ok(), "{value}: {event:?}");
+    }
+    for value in invalid {
+        let error = parse_event(body(value).as_bytes()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidJson, "{value}");
+    }
+}
+
 #[test]
 fn messages_teach_the_fix() {
     let verifier = Verifier::new(b"whsec_x").unwrap();

@@ -2,13 +2,11 @@
 
 use alloc::string::String;
 
-use alloc::boxed::Box;
-use serde_json::value::RawValue;
-
 use super::fields::Fields;
 use super::Shape;
 use crate::amount::{Amount, AmountUnit};
 use crate::error::Error;
+use crate::json::RawJson;
 
 /// A payment, as carried by `payment.*` events.
 #[derive(Debug, Clone)]
@@ -22,7 +20,7 @@ pub struct PaymentDetails {
     /// The payment status, when sent.
     pub status: Option<String>,
     /// The merchant's metadata object, when sent.
-    pub metadata: Option<Box<RawValue>>,
+    pub metadata: Option<RawJson>,
     /// The Casper deploy/transaction hash, when sent.
     pub transaction_hash: Option<String>,
     /// The payer's account (public key or account hash), when sent.
@@ -51,7 +49,7 @@ pub struct SubscriptionDetails {
     /// The Casper transaction hash, when sent.
     pub transaction_hash: Option<String>,
     /// The merchant's metadata object, when sent.
-    pub metadata: Option<Box<RawValue>>,
+    pub metadata: Option<RawJson>,
 }
 
 const TRANSACTION_HASH: &[&str] = &["transaction_hash", "transactionHash"];

@@ -1,37 +1,46 @@
 //! Typed reads of one JSON object, with errors that name the full field path.
 
-use alloc::borrow::{Cow, ToOwned};
-use alloc::boxed::Box;
+use alloc::borrow::Cow;
 use alloc::string::String;
-
-use serde_json::value::RawValue;
 
 use crate::amount::{Amount, AmountError, AmountUnit};
 use crate::decimal::Decimal;
 use crate::error::Error;
-use crate::json::{kind, string_value, Kind, RawObject};
+use crate::json::{kind, string_value, Document, Entry, Kind, Object, RawJson};
 use crate::timestamp::MAX_UNIX_SECONDS;
 
 /// One JSON object of the body and its path from the root (`data.payment`).
+#[derive(Clone, Copy)]
 pub(crate) struct Fields<'a> {
-    object: RawObject<'a>,
+    document: &'a Document<'a>,
+    object: Object,
     path: &'static str,
 }
 
 impl<'a> Fields<'a> {
-    pub(crate) fn new(object: RawObject<'a>, path: &'static str) -> Self {
-        Fields { object, path }
+    /// The top-level object (the caller checked that the body is one).
+    pub(crate) fn root(document: &'a Document<'a>) -> Option<Self> {
+        Some(Fields {
+            document,
+            object: document.root()?,
+            path: "",
+        })
     }
 
     /// The first of `names` that is present and not null. Several names exist because
     /// the three body shapes spell some fields differently (`transaction_hash`,
     /// `transactionHash`).
-    fn find(&self, names: &[&'static str]) -> Option<(&'static str, &'a RawValue)> {
+    fn find(&self, names: &[&'static str]) -> Option<(&'static str, &'a str)> {
+        self.find_entry(names)
+            .map(|(name, entry)| (name, self.document.value(entry)))
+    }
+
+    fn find_entry(&self, names: &[&'static str]) -> Option<(&'static str, &'a Entry)> {
         names.iter().find_map(|&name| {
-            self.object
-                .get(name)
-                .filter(|v| kind(v) != Kind::Null)
-                .map(|v| (name, v))
+            self.document
+                .get(self.object, name)
+                .filter(|entry| kind(self.document.value(entry)) != Kind::Null)
+                .map(|entry| (name, entry))
         })
     }
 
@@ -64,7 +73,7 @@ impl<'a> Fields<'a> {
     }
 
     pub(crate) fn boolean(&self, names: &[&'static str]) -> Result<Option<bool>, Error> {
-        match self.find(names).map(|(name, value)| (name, value.get())) {
+        match self.find(names) {
             None => Ok(None),
             Some((_, "true")) => Ok(Some(true)),
             Some((_, "false")) => Ok(Some(false)),
@@ -77,10 +86,10 @@ impl<'a> Fields<'a> {
         let Some((_, value)) = self.find(&[name]) else {
             return Ok(None);
         };
-        let text = value.get();
-        text.bytes()
+        value
+            .bytes()
             .all(|b| b.is_ascii_digit())
-            .then(|| text.parse::<u64>().ok())
+            .then(|| value.parse::<u64>().ok())
             .flatten()
             .filter(|&s| s <= MAX_UNIX_SECONDS)
             .map(Some)
@@ -97,7 +106,7 @@ impl<'a> Fields<'a> {
             return Ok(None);
         };
         let text = match kind(value) {
-            Kind::Number => Some(Cow::Borrowed(value.get())),
+            Kind::Number => Some(Cow::Borrowed(value)),
             Kind::String => string_value(value),
             _ => None,
         };
@@ -127,13 +136,10 @@ impl<'a> Fields<'a> {
     }
 
     /// An object field kept as sent (merchant metadata).
-    pub(crate) fn object_value(
-        &self,
-        names: &[&'static str],
-    ) -> Result<Option<Box<RawValue>>, Error> {
+    pub(crate) fn object_value(&self, names: &[&'static str]) -> Result<Option<RawJson>, Error> {
         match self.find(names) {
             None => Ok(None),
-            Some((_, value)) if kind(value) == Kind::Object => Ok(Some(value.to_owned())),
+            Some((_, value)) if kind(value) == Kind::Object => Ok(Some(RawJson::new(value))),
             Some((name, _)) => Err(self.error(name, "must be an object")),
         }
     }
@@ -144,16 +150,20 @@ impl<'a> Fields<'a> {
         name: &'static str,
         path: &'static str,
     ) -> Result<Option<Fields<'a>>, Error> {
-        match self.find(&[name]) {
+        match self.find_entry(&[name]) {
             None => Ok(None),
-            Some((_, value)) => match RawObject::parse(value) {
-                Some(object) if kind(value) == Kind::Object => Ok(Some(Fields::new(object, path))),
-                _ => Err(self.error(name, "must be an object")),
+            Some((_, entry)) => match self.document.object(entry) {
+                Some(object) => Ok(Some(Fields {
+                    document: self.document,
+                    object,
+                    path,
+                })),
+                None => Err(self.error(name, "must be an object")),
             },
         }
     }
 
-    pub(crate) fn raw(&self, name: &'static str) -> Option<&'a RawValue> {
+    pub(crate) fn raw(&self, name: &'static str) -> Option<&'a str> {
         self.find(&[name]).map(|(_, v)| v)
     }
 }

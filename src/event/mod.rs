@@ -11,17 +11,13 @@ mod output;
 
 use alloc::string::String;
 
-use alloc::borrow::ToOwned;
-use alloc::boxed::Box;
-use serde_json::value::RawValue;
-
 pub use details::{PaymentDetails, SubscriptionDetails};
 pub use kind::{Category, EventKind};
 pub use output::to_json;
 
 use crate::error::{Error, ErrorCode};
 use crate::idempotency::idempotency_key;
-use crate::json::parse_body;
+use crate::json::{parse_body, RawJson};
 use crate::limits::Limits;
 use crate::timestamp::parse_iso8601;
 use fields::Fields;
@@ -86,7 +82,7 @@ pub struct Event {
     /// The original `data` object as sent (exact text, numbers included), for fields the
     /// model does not name; `serde_json::from_str(event.data.get())` reads it. The JSON
     /// output ([`to_json`]) writes amounts, and numbers no host could hold exactly, as strings.
-    pub data: Box<RawValue>,
+    pub data: RawJson,
 }
 
 impl Event {
@@ -136,9 +132,9 @@ pub fn parse_event(body: &[u8]) -> Result<Event, Error> {
 
 /// Parses a raw body with explicit limits and an optional freshness check.
 pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Error> {
-    let top = Fields::new(parse_body(body, &options.limits)?, "");
-    // parse_body checked the encoding.
-    let text = core::str::from_utf8(body).unwrap_or_default();
+    let document = parse_body(body, &options.limits)?;
+    // parse_body checked that the body is an object.
+    let top = Fields::root(&document).ok_or_else(|| Error::new(ErrorCode::InvalidEvent))?;
 
     // Shapes A and B name the type `type`; shape C names it `event`.
     let (type_field, type_is_event) = match (top.raw("type"), top.raw("event")) {
@@ -205,7 +201,7 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
     };
 
     let event = Event {
-        idempotency_key: idempotency_key(id.as_deref(), text),
+        idempotency_key: idempotency_key(id.as_deref(), &document),
         id,
         kind,
         shape,
@@ -214,7 +210,7 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
         livemode: top.boolean(&["livemode"])?,
         payment,
         subscription,
-        data: data.to_owned(),
+        data: RawJson::new(data),
         event_type,
     };
     if let Some(freshness) = options.freshness {

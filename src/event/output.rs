@@ -3,11 +3,9 @@
 
 use alloc::vec::Vec;
 
-use serde_json::value::RawValue;
-
 use super::{Event, PaymentDetails, SubscriptionDetails};
 use crate::amount::Amount;
-use crate::json::{write_portable, write_string};
+use crate::json::{write_portable, write_string, RawJson};
 
 /// The normalized event as JSON text: camelCase keys, absent fields as `null`, amounts as
 /// `{"value","unit","motes"}` with exact decimal strings, and inside `data` and `metadata`
@@ -81,11 +79,11 @@ impl Writer {
     }
 
     /// A raw object from the body, with numbers made portable.
-    fn portable(&mut self, raw: &RawValue) {
+    fn portable(&mut self, raw: &RawJson) {
         write_portable(raw.get(), &mut self.0);
     }
 
-    fn portable_or_null(&mut self, raw: Option<&RawValue>) {
+    fn portable_or_null(&mut self, raw: Option<&RawJson>) {
         match raw {
             Some(raw) => self.portable(raw),
             None => self.raw(b"null"),
@@ -112,7 +110,7 @@ impl Writer {
         self.raw(b",\"status\":");
         self.string_or_null(p.status.as_deref());
         self.raw(b",\"metadata\":");
-        self.portable_or_null(p.metadata.as_deref());
+        self.portable_or_null(p.metadata.as_ref());
         self.raw(b",\"transactionHash\":");
         self.string_or_null(p.transaction_hash.as_deref());
         self.raw(b",\"payer\":");
@@ -143,7 +141,7 @@ impl Writer {
         self.raw(b",\"transactionHash\":");
         self.string_or_null(s.transaction_hash.as_deref());
         self.raw(b",\"metadata\":");
-        self.portable_or_null(s.metadata.as_deref());
+        self.portable_or_null(s.metadata.as_ref());
         self.raw(b"}");
     }
 }

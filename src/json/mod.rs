@@ -1,0 +1,221 @@
+//! The JSON layer. No value tree is built: [`Document`] validates the body in one pass and
+//! records where each object member and array element is, and everything else stays text.
+//! Numbers therefore keep their exact text, and parsing allocates only three small vectors.
+
+mod document;
+mod raw_json;
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub(crate) use document::{Document, Entry, Object};
+pub use raw_json::RawJson;
+
+use crate::decimal::Decimal;
+use crate::error::{Error, ErrorCode};
+use crate::limits::Limits;
+
+/// Validates the body (size, UTF-8, grammar, nesting, escapes); it must be an object.
+pub(crate) fn parse_body<'a>(body: &'a [u8], limits: &Limits) -> Result<Document<'a>, Error> {
+    limits.check_size(body)?;
+    let document = Document::parse(body, limits.depth())?;
+    // Anything but an object is checked for grammar only, never converted: a number such
+    // as 1e400 is valid JSON (so `invalid_event`) even though no float holds it.
+    if document.root().is_none() {
+        return Err(
+            Error::new(ErrorCode::InvalidEvent).with_reason("the body must be a JSON object")
+        );
+    }
+    Ok(document)
+}
+
+/// The four whitespace bytes JSON allows between tokens.
+pub(crate) const fn is_json_whitespace(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// What kind of JSON value a raw value is, from its first byte.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Null,
+}
+
+pub(crate) fn kind(raw: &str) -> Kind {
+    match raw.as_bytes().first() {
+        Some(b'{') => Kind::Object,
+        Some(b'[') => Kind::Array,
+        Some(b'"') => Kind::String,
+        Some(b't' | b'f') => Kind::Bool,
+        Some(b'n') => Kind::Null,
+        _ => Kind::Number,
+    }
+}
+
+/// The text of a raw JSON string (borrowed when it has no escapes).
+pub(crate) fn string_value(raw: &str) -> Option<Cow<'_, str>> {
+    Some(unescape(raw.strip_prefix('"')?.strip_suffix('"')?))
+}
+
+/// The text a validated JSON string stands for, from what is between its quotes.
+pub(crate) fn unescape(inner: &str) -> Cow<'_, str> {
+    let Some(first) = inner.find('\\') else {
+        return Cow::Borrowed(inner);
+    };
+    let mut text = String::with_capacity(inner.len());
+    text.push_str(&inner[..first]);
+    let mut rest = &inner[first..];
+    while let Some(at) = rest.find('\\') {
+        text.push_str(&rest[..at]);
+        let escape = &rest[at + 1..];
+        let (c, used) = match escape.as_bytes().first() {
+            Some(b'b') => ('\u{8}', 1),
+            Some(b'f') => ('\u{c}', 1),
+            Some(b'n') => ('\n', 1),
+            Some(b'r') => ('\r', 1),
+            Some(b't') => ('\t', 1),
+            Some(b'u') => {
+                let unit = |at: usize| {
+                    escape
+                        .get(at..at + 4)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                };
+                match unit(1) {
+                    // The document checked that a high surrogate has its low one.
+                    Some(high @ 0xd800..=0xdbff) => {
+                        let low = unit(7).unwrap_or(0xdc00);
+                        let c =
+                            0x10000 + ((high - 0xd800) << 10) + (low.wrapping_sub(0xdc00) & 0x3ff);
+                        (char::from_u32(c).unwrap_or('\u{fffd}'), 11)
+                    }
+                    unit => (unit.and_then(char::from_u32).unwrap_or('\u{fffd}'), 5),
+                }
+            }
+            // `\"`, `\\` and `\/` stand for themselves.
+            _ => (escape.chars().next().unwrap_or('\u{fffd}'), 1),
+        };
+        text.push(c);
+        rest = escape.get(used..).unwrap_or_default();
+    }
+    text.push_str(rest);
+    Cow::Owned(text)
+}
+
+/// Copies a raw JSON value, writing as a string with its exact text every number that is
+/// the value of an amount key (`amount`, `*_amount`, `*Amount`), and every other number no
+/// host could hold exactly (integers beyond ±(2^53 − 1), values beyond the float range).
+/// So JavaScript, PHP and Rust read the same values, and none becomes a float by accident.
+pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
+    let bytes = raw.as_bytes();
+    let mut copied = 0;
+    let mut amount_value_next = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let end = string_end(bytes, i);
+                let rest = &bytes[end..];
+                let is_key = rest.iter().find(|b| !is_json_whitespace(**b)) == Some(&b':');
+                amount_value_next = is_key && is_amount_key(&raw[i..end]);
+                i = end;
+            }
+            b'-' | b'0'..=b'9' => {
+                let end = i + bytes[i..]
+                    .iter()
+                    .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                    .unwrap_or(bytes.len() - i);
+                let number = &raw[i..end];
+                let as_text =
+                    amount_value_next || !Decimal::parse(number).is_some_and(|d| d.is_portable());
+                if as_text {
+                    out.extend_from_slice(&bytes[copied..i]);
+                    out.push(b'"');
+                    out.extend_from_slice(number.as_bytes());
+                    out.push(b'"');
+                    copied = end;
+                }
+                amount_value_next = false;
+                i = end;
+            }
+            b':' => i += 1,
+            byte => {
+                if !is_json_whitespace(byte) {
+                    amount_value_next = false;
+                }
+                i += 1;
+            }
+        }
+    }
+    out.extend_from_slice(&bytes[copied..]);
+}
+
+/// The index just past the string starting with the quote at `start`.
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start + 1;
+    while let Some(offset) = bytes
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
+    {
+        i += offset;
+        if bytes[i] == b'"' {
+            return i + 1;
+        }
+        i += 2;
+    }
+    bytes.len()
+}
+
+/// `quoted` is a JSON string including its quotes.
+fn is_amount_key(quoted: &str) -> bool {
+    let Some(inner) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) else {
+        return false;
+    };
+    let key = unescape(inner);
+    key == "amount" || key.ends_with("_amount") || key.ends_with("Amount")
+}
+
+/// Writes `text` as a JSON string with the fewest escapes, as `JSON.stringify` and
+/// PostgreSQL write it: `\"` and `\\`, the short forms `\b \f \n \r \t`, other control
+/// characters as `\u00xx`, everything else as UTF-8.
+pub(crate) fn write_string(text: &str, out: &mut impl FnMut(&[u8])) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out(b"\"");
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    // Most strings (ids, hashes, keys) need no escape: find the next byte that does with a
+    // plain scan, and copy everything before it in one piece.
+    while let Some(offset) = bytes[copied..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    {
+        let i = copied + offset;
+        out(&bytes[copied..i]);
+        let byte = bytes[i];
+        let short: &[u8] = match byte {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            _ => &[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ],
+        };
+        out(short);
+        copied = i + 1;
+    }
+    out(&bytes[copied..]);
+    out(b"\"");
+}
