@@ -81,47 +81,31 @@ test('before await init(), every function that needs the module throws a Webhook
     const names = await page.evaluate(() => Object.keys(/** @type {any} */ (window).caspay).sort());
     assert.deepEqual(names, Object.keys(EXPORTS).sort(), 'every export is listed in EXPORTS');
 
-    /** @type {Record<string, unknown>} */
-    const outcomes = await page.evaluate((calls) => {
+    // Each call runs before init() and again after it: what needs no module works before.
+    const { before, pure, after } = await page.evaluate(async (calls) => {
       const caspay = /** @type {any} */ (window).caspay;
-      /** @type {Record<string, unknown>} */
-      const result = {};
-      for (const [name, code] of Object.entries(calls)) {
+      const outcomes = () => Object.fromEntries(Object.entries(calls).map(([name, code]) => {
         try {
           new Function('caspay', `return ${code};`)(caspay);
-          result[name] = 'returned';
+          return [name, 'returned'];
         } catch (error) {
           const e = /** @type {any} */ (error);
-          result[name] = { webhookError: e instanceof caspay.WebhookError, code: e.code, saysInit: /await init\(\)/.test(e.message) };
+          return [name, { webhookError: e instanceof caspay.WebhookError, code: e.code, saysInit: /await init\(\)/.test(e.message) }];
         }
-      }
-      return result;
-    }, CALLS);
-    const expected = Object.fromEntries(Object.keys(CALLS).map((name) => [name, { webhookError: true, code: 'internal_error', saysInit: true }]));
-    assert.deepEqual(outcomes, expected);
-    assert.deepEqual(Object.keys(CALLS).sort(), Object.entries(EXPORTS).filter(([, need]) => need === 'module').map(([name]) => name).sort());
-
-    // What needs no module works now; then init() loads it and the same calls succeed.
-    const after = await page.evaluate(async (calls) => {
-      const caspay = /** @type {any} */ (window).caspay;
+      }));
+      const before = outcomes();
       const pure = [caspay.defaultBackoff(2), caspay.ERROR_CODES.includes('signature_mismatch'), new caspay.MemoryStore() instanceof caspay.MemoryStore, new caspay.WebhookError('signature_mismatch', 'x').httpStatus];
       await caspay.init(new URL('/caspay_webhooks_bg.wasm', location.href));
-      /** @type {Record<string, string>} */
-      const result = {};
-      for (const [name, code] of Object.entries(calls)) {
-        try {
-          new Function('caspay', `return ${code};`)(caspay);
-          result[name] = 'returned';
-        } catch (error) {
-          result[name] = /** @type {any} */ (error).code;
-        }
-      }
-      return { pure, result };
+      return { before, pure, after: outcomes() };
     }, CALLS);
-    assert.deepEqual(after.pure, [20000, true, true, 401]);
+    const expected = Object.fromEntries(Object.keys(CALLS).map((name) => [name, { webhookError: true, code: 'internal_error', saysInit: true }]));
+    assert.deepEqual(before, expected);
+    assert.deepEqual(Object.keys(CALLS).sort(), Object.entries(EXPORTS).filter(([, need]) => need === 'module').map(([name]) => name).sort());
+    assert.deepEqual(pure, [20000, true, true, 401]);
     // After loading, the calls reach the core: '{}' is no event and 'aaa…' no valid signature.
-    assert.deepEqual(after.result, {
-      verifyWebhook: 'returned', constructEvent: 'signature_mismatch', parseEvent: 'invalid_event', sign: 'returned',
+    const code = (/** @type {string} */ c) => ({ webhookError: true, code: c, saysInit: false });
+    assert.deepEqual(after, {
+      verifyWebhook: 'returned', constructEvent: code('signature_mismatch'), parseEvent: code('invalid_event'), sign: 'returned',
       sampleEvent: 'returned', eventTypes: 'returned', motesToCspr: 'returned', Webhook: 'returned',
       createReceiver: 'returned', Receiver: 'returned',
     });
