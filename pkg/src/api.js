@@ -1,5 +1,5 @@
 // The public API, the same on every platform; the platform entries only load the module.
-import { assertReady, glue, writeInputs, written, outputText, failure, rethrow, generation } from './engine.js';
+import { assertReady, glue, writeInputs, written, outputText, outputEvent, failure, rethrow, generation } from './engine.js';
 import { WebhookError } from './errors.js';
 import { rawBody, signatureFrom } from './payload.js';
 
@@ -146,7 +146,7 @@ export class Webhook {
       writeInputs(body, signatureFrom(signatureOrHeaders));
       const status = keys.construct(written.a, written.b, maxPayloadBytes, 0, tolerance, now);
       if (status !== 0) throw failure(status);
-      return JSON.parse(outputText());
+      return outputEvent();
     } catch (error) {
       return rethrow(error);
     }
@@ -287,7 +287,7 @@ export function parseEvent(payload, options = {}) {
     writeInputs(body);
     const status = glue.parse(written.a, maxPayloadBytes, 0, tolerance, now);
     if (status !== 0) throw failure(status);
-    return JSON.parse(outputText());
+    return outputEvent();
   } catch (error) {
     return rethrow(error);
   }

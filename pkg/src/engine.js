@@ -3,6 +3,7 @@
 // allocation on either side. Everything here is synchronous.
 import * as glue from '../wasm/caspay_webhooks.js';
 import { WebhookError, codeOfStatus } from './errors.js';
+import { readEvent } from './event-record.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -119,6 +120,14 @@ export function outputText() {
   // Growing WebAssembly memory detaches the old buffer, which empties every view on it.
   if (memory.byteLength === 0) refreshMemory();
   return decoder.decode(memory.subarray(ptr, ptr + len));
+}
+
+/** The event the last `parse` or `construct` wrote. */
+export function outputEvent() {
+  const ptr = glue.outputPtr();
+  const len = glue.outputLen();
+  if (memory.byteLength === 0) refreshMemory();
+  return readEvent(memory.subarray(ptr, ptr + len));
 }
 
 /**

@@ -1,5 +1,6 @@
-//! The normalized event as JSON: the one representation every host receives (the npm
-//! package, the plain ABI, the WordPress plugin), so they cannot drift apart.
+//! The normalized event as JSON: what the plain ABI (the WordPress plugin, any WebAssembly
+//! runtime) receives. The npm package receives the same fields as a record
+//! (src/host/record.rs); the shared vectors, run by every host, hold both to one contract.
 
 use alloc::vec::Vec;
 

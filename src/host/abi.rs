@@ -4,6 +4,7 @@
 #![allow(unsafe_code)]
 
 use super::workspace::{parse_options, with, OK};
+use crate::Event;
 
 /// Version of the contract in ABI.md: bumped on any incompatible change.
 const ABI_VERSION: u32 = 1;
@@ -62,7 +63,7 @@ pub extern "C" fn caspay_parse(
     now: i64,
 ) -> u32 {
     let options = parse_options(max_payload_bytes, max_depth, tolerance_seconds, now);
-    with(|w| w.parse(body_len as usize, &options))
+    with(|w| w.parse(body_len as usize, &options, write_json))
 }
 
 /// Input: event type, id seed. Output: a realistic body (shape 0 = A, 1 = B, 2 = C).
@@ -88,4 +89,9 @@ pub extern "C" fn caspay_motes_to_cspr(len: u32) -> u32 {
 #[no_mangle]
 pub extern "C" fn caspay_status_ok() -> u32 {
     OK
+}
+
+/// The plain ABI's event output: the normalized event as JSON ([`crate::to_json`]).
+fn write_json(event: &Event, out: &mut alloc::vec::Vec<u8>) {
+    *out = crate::to_json(event);
 }

@@ -6,6 +6,7 @@
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use super::record::write_record;
 use super::workspace::{parse_options, with};
 use crate::Verifier;
 
@@ -39,8 +40,8 @@ pub fn sign_once(body_len: usize, secret_len: usize) -> u32 {
     with(|w| w.sign_once(body_len, secret_len))
 }
 
-/// Input: body. Output: the normalized event as JSON. JS numbers carry the options: a
-/// negative tolerance skips the freshness check.
+/// Input: body. Output: the normalized event as a record (src/host/record.rs). JS numbers
+/// carry the options: a negative tolerance skips the freshness check.
 #[wasm_bindgen(js_name = parse)]
 pub fn parse(
     body_len: usize,
@@ -55,7 +56,7 @@ pub fn parse(
         tolerance_seconds as i64,
         now as i64,
     );
-    with(|w| w.parse(body_len, &options))
+    with(|w| w.parse(body_len, &options, write_record))
 }
 
 /// Input: event type, id seed. Output: a realistic body (shape 0 = A, 1 = B, 2 = C).

@@ -7,5 +7,7 @@ mod workspace;
 mod abi;
 #[cfg(feature = "js")]
 mod js;
+#[cfg(feature = "js")]
+mod record;
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 mod runtime;

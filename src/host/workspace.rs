@@ -13,12 +13,15 @@ use serde::Serialize;
 
 use crate::sample::{sample_body, SampleOptions};
 use crate::{
-    motes_to_cspr, parse_event_with, to_json, Error, ErrorCode, Freshness, ParseOptions, Shape,
+    motes_to_cspr, parse_event_with, Error, ErrorCode, Event, Freshness, ParseOptions, Shape,
     Verifier, DIGEST_LEN,
 };
 
 /// Status returned for success; any other status is [`ErrorCode::number`].
 pub(crate) const OK: u32 = 0;
+
+/// How an event is written to the output: JSON on the plain ABI, a record for JavaScript.
+pub(crate) type EventWriter = fn(&Event, &mut Vec<u8>);
 
 pub(crate) struct Workspace {
     input: Vec<u8>,
@@ -134,7 +137,7 @@ impl Workspace {
         let result = crate::construct_event(body, signature, verifier, options);
         match result {
             Ok(event) => {
-                self.output = to_json(&event);
+                super::record::write_record(&event, &mut self.output);
                 OK
             }
             Err(e) => self.fail(&e),
@@ -187,15 +190,20 @@ impl Workspace {
         }
     }
 
-    /// Parses the body segment; the output is the normalized event as JSON.
-    pub(crate) fn parse(&mut self, body_len: usize, options: &ParseOptions) -> u32 {
+    /// Parses the body segment; the output is the normalized event, written by `write`.
+    pub(crate) fn parse(
+        &mut self,
+        body_len: usize,
+        options: &ParseOptions,
+        write: EventWriter,
+    ) -> u32 {
         let Some([body]) = self.segments([body_len]) else {
             return self.bad_lengths();
         };
         let result = parse_event_with(body, options);
         match result {
             Ok(event) => {
-                self.output = to_json(&event);
+                write(&event, &mut self.output);
                 OK
             }
             Err(e) => self.fail(&e),

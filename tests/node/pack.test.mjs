@@ -27,6 +27,7 @@ test('npm pack lists only what the package needs', () => {
     'src/embedded.js',
     'src/engine.js',
     'src/errors.js',
+    'src/event-record.js',
     'src/exports.js',
     'src/inbox.js',
     'src/loaded.js',
