@@ -183,7 +183,7 @@ function main() {
     '',
     `What counts: **first vs last** is the verdict. An early-exit compare returns sooner the earlier the first difference, which lets an attacker find a valid signature byte by byte; a constant-time compare takes the same time wherever the difference is. Equal vs a difference compares success with failure: a host that throws or builds an error on failure takes longer there, which reveals only the outcome the sender receives anyway (401 vs 200). The control in each host is the same MAC computation followed by an early-exit loop in that host's language over the same data; it must show |t| ≥ ${CONTROL_MIN} first vs last, or the run fails, because a harness that cannot see that leak cannot vouch for the real code.`,
     '',
-    `Not a gate in \`make test\`: a timing test is slow, and on a shared machine it is noisy. \`make ct\` fails only when a control is not detected; a leak in the real code is printed as a finding.`,
+    `Not a gate in \`make test\`: a timing test is slow, and on a shared machine it is noisy. \`make ct\` fails only when a control is not detected; a leak in the real code is printed as a finding. A real difference grows |t| with the square root of the measurements (each control's does), noise does not: a finding near the threshold is settled by a run with more measurements (\`CT_SAMPLES\`).`,
   ];
   const section = lines.join('\n');
   console.log(section);
