@@ -101,9 +101,9 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 		return Closure::bind( $fn, $engine, CasPay_Wasm_Engine::class );
 	};
 	$core   = $step(
-		function ( $body ) {
-			$this->write_input( $body );
-			return $this->call( 'caspay_parse', array( strlen( $body ), CasPay_Webhooks::DEFAULT_MAX_PAYLOAD_BYTES, CasPay_Webhooks::DEFAULT_MAX_DEPTH, -1, 0 ) );
+		function ( $body, $signature, $secret ) {
+			$this->write_input( $body . $signature . $secret );
+			return $this->call( 'caspay_construct', array( strlen( $body ), strlen( $signature ), strlen( $secret ), CasPay_Webhooks::DEFAULT_MAX_PAYLOAD_BYTES, CasPay_Webhooks::DEFAULT_MAX_DEPTH, -1, 0 ) );
 		}
 	);
 	$read   = $step(
@@ -116,8 +116,8 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 			return $this->call( 'caspay_abi_version' );
 		}
 	);
-	if ( 0 !== $core( $body ) ) {
-		fwrite( STDERR, "warm.php: caspay_parse failed on {$caspay_body['label']}\n" );
+	if ( 0 !== $core( $body, $signature, $secret ) ) {
+		fwrite( STDERR, "warm.php: caspay_construct failed on {$caspay_body['label']}\n" );
 		exit( 1 );
 	}
 	$output    = $read();
@@ -135,8 +135,8 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 			'php'    => static function () use ( $caspay_php, $body, $signature, $secret ) {
 				return $caspay_php->construct( $body, $signature, $secret );
 			},
-			'core'   => static function () use ( $core, $body ) {
-				return $core( $body );
+			'core'   => static function () use ( $core, $body, $signature, $secret ) {
+				return $core( $body, $signature, $secret );
 			},
 			'read'   => $read,
 			'decode' => static function () use ( $output ) {

@@ -1,6 +1,6 @@
 //! The plain ABI (`src/host/ABI.md`) driven the way a WebAssembly host drives it: reserve
 //! the input with `caspay_input`, write the inputs back to back at the returned address,
-//! call, then read `caspay_output_ptr`/`caspay_output_len`. The crate is built natively
+//! call, then read `caspay_output` (checked against `caspay_output_ptr`/`caspay_output_len`). The crate is built natively
 //! with `--features abi` and the exports are linked by name, exactly as declared below.
 //!
 //! The ABI passes addresses as 32-bit numbers. On a 64-bit host that only works when every
@@ -9,7 +9,8 @@
 //! `ptr as u32` casts are then exact, as in wasm32. (AddressSanitizer therefore does not see
 //! this target's Rust heap; the other targets run on the system allocator.)
 //!
-//! Checked against the core called directly: every status and output, the status numbers
+//! Checked against the core called directly: every status and output (of `caspay_construct`
+//! too, with genuine signatures as well as wrong ones), the status numbers
 //! of the ABI.md table, error JSON on failure, sign→verify round trips through the buffers,
 //! lengths beyond the reserved input refused with status 5, and an input that cannot be
 //! reserved answered with address 0 while the workspace stays usable.
@@ -19,7 +20,10 @@ use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use caspay_webhooks::{parse_event_with, sign, to_json, verify, Error, Freshness, ParseOptions};
+use caspay_webhooks::{
+    construct_event, parse_event_with, sign, to_json, verify, Error, Freshness, ParseOptions,
+    Verifier,
+};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value as Json;
 
@@ -29,10 +33,20 @@ extern "C" {
     fn caspay_input(len: u32) -> u32;
     fn caspay_output_ptr() -> u32;
     fn caspay_output_len() -> u32;
+    fn caspay_output() -> i64;
     fn caspay_verify(body_len: u32, signature_len: u32, secret_len: u32) -> u32;
     fn caspay_sign(body_len: u32, secret_len: u32) -> u32;
     fn caspay_parse(
         body_len: u32,
+        max_payload_bytes: u32,
+        max_depth: u32,
+        tolerance_seconds: i64,
+        now: i64,
+    ) -> u32;
+    fn caspay_construct(
+        body_len: u32,
+        signature_len: u32,
+        secret_len: u32,
         max_payload_bytes: u32,
         max_depth: u32,
         tolerance_seconds: i64,
@@ -152,9 +166,33 @@ fn write_input(parts: &[&[u8]]) {
 fn output() -> Vec<u8> {
     // SAFETY: the output of the last call lies at ptr/len until the next call.
     unsafe {
-        let (ptr, len) = (caspay_output_ptr(), caspay_output_len());
+        let span = caspay_output();
+        let (ptr, len) = ((span >> 32) as u32, span as u32);
+        assert_eq!((ptr, len), (caspay_output_ptr(), caspay_output_len()));
         std::slice::from_raw_parts(ptr as usize as *const u8, len as usize).to_vec()
     }
+}
+
+/// The plain-number options of ABI.md from four fuzz bytes, and what they mean to the core.
+fn options(p: &[u8]) -> ((u32, u32, i64, i64), ParseOptions) {
+    let max_payload = if p[0] < 128 { 0 } else { u32::from(p[0]) * 4 };
+    let max_depth = u32::from(p[1] % 40);
+    let tolerance = if p[2] < 128 { -1 } else { i64::from(p[2]) * 10 };
+    let now = 1_795_773_600 + (i64::from(p[3]) - 128) * 60;
+    let mut options = ParseOptions::default();
+    if max_payload > 0 {
+        options.limits.max_payload_bytes = max_payload as usize;
+    }
+    if max_depth > 0 {
+        options.limits.max_depth = max_depth as usize;
+    }
+    if tolerance >= 0 {
+        options.freshness = Some(Freshness {
+            tolerance_seconds: tolerance as u64,
+            now: now as u64,
+        });
+    }
+    ((max_payload, max_depth, tolerance, now), options)
 }
 
 /// The status and output a call must give for the core's result.
@@ -197,27 +235,11 @@ fuzz_target!(|data: &[u8]| {
     let (op, p) = (data[0], &data[1..5]);
     let mut rest = &data[5..];
 
-    match op % 5 {
+    match op % 6 {
         // caspay_parse, with the plain-number options of ABI.md.
         0 => {
             let body = rest;
-            let max_payload = if p[0] < 128 { 0 } else { u32::from(p[0]) * 4 };
-            let max_depth = u32::from(p[1] % 40);
-            let tolerance = if p[2] < 128 { -1 } else { i64::from(p[2]) * 10 };
-            let now = 1_795_773_600 + (i64::from(p[3]) - 128) * 60;
-            let mut options = ParseOptions::default();
-            if max_payload > 0 {
-                options.limits.max_payload_bytes = max_payload as usize;
-            }
-            if max_depth > 0 {
-                options.limits.max_depth = max_depth as usize;
-            }
-            if tolerance >= 0 {
-                options.freshness = Some(Freshness {
-                    tolerance_seconds: tolerance as u64,
-                    now: now as u64,
-                });
-            }
+            let ((max_payload, max_depth, tolerance, now), options) = options(p);
             write_input(&[body]);
             let status =
                 unsafe { caspay_parse(body.len() as u32, max_payload, max_depth, tolerance, now) };
@@ -272,6 +294,7 @@ fuzz_target!(|data: &[u8]| {
                     caspay_verify(reserved, extra, 0),
                     caspay_verify(0, 0, reserved + extra),
                     caspay_sign(reserved, extra),
+                    caspay_construct(reserved, 0, extra, 0, 0, -1, 0),
                 ]
             };
             for status in calls {
@@ -279,6 +302,31 @@ fuzz_target!(|data: &[u8]| {
             }
             let json: Json = serde_json::from_slice(&output()).unwrap();
             assert_eq!(json["code"], "payload_too_large");
+        }
+        // caspay_construct: a secret from the input, and the body's genuine signature under
+        // it (odd op bytes) or a header from the input; options as for caspay_parse.
+        4 => {
+            let secret = take(&mut rest);
+            let header = take(&mut rest);
+            let body = rest;
+            let genuine = sign(body, secret).ok().filter(|_| (op / 6) % 2 == 1);
+            let signature = genuine.as_ref().map_or(header, |hex| hex.as_bytes());
+            let ((max_payload, max_depth, tolerance, now), options) = options(p);
+            write_input(&[body, signature, secret]);
+            let status = unsafe {
+                caspay_construct(
+                    body.len() as u32,
+                    signature.len() as u32,
+                    secret.len() as u32,
+                    max_payload,
+                    max_depth,
+                    tolerance,
+                    now,
+                )
+            };
+            let expected = Verifier::new(secret)
+                .and_then(|verifier| construct_event(body, signature, &verifier, &options));
+            check(status, &expected, to_json);
         }
         // An input that cannot be reserved gives address 0, and the workspace still works.
         _ => {

@@ -34,6 +34,17 @@ pub extern "C" fn caspay_output_len() -> u32 {
     with(|w| w.output().len() as u32)
 }
 
+/// Where the output of the last call is and how long it is, in one call: the address in
+/// the high 32 bits, the length in the low 32. Hosts whose every call crosses a costly
+/// boundary (PHP FFI) read the output with this instead of the two calls above.
+#[no_mangle]
+pub extern "C" fn caspay_output() -> i64 {
+    with(|w| {
+        let output = w.output();
+        (i64::from(output.as_ptr() as u32) << 32) | i64::from(output.len() as u32)
+    })
+}
+
 /// Input: body, signature header, secret. Returns 0 when the signature is valid.
 #[no_mangle]
 pub extern "C" fn caspay_verify(body_len: u32, signature_len: u32, secret_len: u32) -> u32 {
@@ -64,6 +75,23 @@ pub extern "C" fn caspay_parse(
 ) -> u32 {
     let options = parse_options(max_payload_bytes, max_depth, tolerance_seconds, now);
     with(|w| w.parse(body_len as usize, &options, write_json))
+}
+
+/// Input: body, signature header, secret. Verifies, then parses (size, signature, JSON,
+/// event, freshness), in one call; options and output as [`caspay_parse`].
+#[no_mangle]
+pub extern "C" fn caspay_construct(
+    body_len: u32,
+    signature_len: u32,
+    secret_len: u32,
+    max_payload_bytes: u32,
+    max_depth: u32,
+    tolerance_seconds: i64,
+    now: i64,
+) -> u32 {
+    let options = parse_options(max_payload_bytes, max_depth, tolerance_seconds, now);
+    let lengths = [body_len, signature_len, secret_len].map(|len| len as usize);
+    with(|w| w.construct_once(lengths, &options, write_json))
 }
 
 /// Input: event type, id seed. Output: a realistic body (shape 0 = A, 1 = B, 2 = C).

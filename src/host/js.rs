@@ -161,7 +161,7 @@ impl Keys {
             tolerance_seconds as i64,
             now as i64,
         );
-        with(|w| w.construct(verifier, body_len, signature_len, &options))
+        with(|w| w.construct(verifier, body_len, signature_len, &options, write_record))
     }
 
     /// Input: body. Output: the signature under the first secret.

@@ -130,14 +130,38 @@ impl Workspace {
         body_len: usize,
         signature_len: usize,
         options: &ParseOptions,
+        write: EventWriter,
     ) -> u32 {
         let Some([body, signature]) = self.segments([body_len, signature_len]) else {
             return self.bad_lengths();
         };
         let result = crate::construct_event(body, signature, verifier, options);
+        self.finish_event(result, write)
+    }
+
+    #[cfg(feature = "abi")]
+    /// [`Workspace::construct`] with the secret as a third segment: one call per delivery
+    /// for hosts that keep no keyed state between calls.
+    pub(crate) fn construct_once(
+        &mut self,
+        [body_len, signature_len, secret_len]: [usize; 3],
+        options: &ParseOptions,
+        write: EventWriter,
+    ) -> u32 {
+        let Some([body, signature, secret]) = self.segments([body_len, signature_len, secret_len])
+        else {
+            return self.bad_lengths();
+        };
+        let result = Verifier::new(secret)
+            .and_then(|verifier| crate::construct_event(body, signature, &verifier, options));
+        self.finish_event(result, write)
+    }
+
+    /// Writes the event, or records the failure; returns the status.
+    fn finish_event(&mut self, result: Result<Event, Error>, write: EventWriter) -> u32 {
         match result {
             Ok(event) => {
-                super::record::write_record(&event, &mut self.output);
+                write(&event, &mut self.output);
                 OK
             }
             Err(e) => self.fail(&e),
@@ -201,13 +225,7 @@ impl Workspace {
             return self.bad_lengths();
         };
         let result = parse_event_with(body, options);
-        match result {
-            Ok(event) => {
-                write(&event, &mut self.output);
-                OK
-            }
-            Err(e) => self.fail(&e),
-        }
+        self.finish_event(result, write)
     }
 }
 

@@ -61,6 +61,24 @@ final class CasPay_Php_Engine implements CasPay_Engine {
 	}
 
 	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string      $body              Raw body bytes.
+	 * @param string|null $signature         Header value.
+	 * @param string      $secret            Secret bytes.
+	 * @param int         $max_payload_bytes Size limit.
+	 * @param int         $max_depth         Nesting limit.
+	 * @param int|null    $tolerance         Seconds, or null.
+	 * @param int         $now               Unix seconds.
+	 */
+	public function construct_one( $body, $signature, #[\SensitiveParameter] $secret, $max_payload_bytes, $max_depth, $tolerance, $now ) {
+		if ( ! $this->verify_one( $body, $signature, $secret ) ) {
+			return null;
+		}
+		return $this->parse( $body, $max_payload_bytes, $max_depth, $tolerance, $now );
+	}
+
+	/**
 	 * The 32 digest bytes of a signature header value.
 	 *
 	 * Exactly 64 hex characters in either case, optionally prefixed with `sha256=`, with

@@ -21,24 +21,25 @@ defined( 'ABSPATH' ) || defined( 'CASPAY_WEBHOOKS_LIBRARY' ) || exit;
  * memory's base address is only fetched again when its size changed (it moves only when it
  * grows), the input buffer is only requested again when a larger one is needed (ABI.md:
  * its address stays valid until the next caspay_input call) and the inputs are written
- * with one copy. A verify makes three FFI calls (memory size, copy, call), a parse seven
- * (the same, then the output's address and length, the size again and the copy out).
+ * with one copy. A verify makes three FFI calls (memory size, copy, call); a delivery,
+ * verified and parsed by caspay_construct, six (the same, then the output's address and
+ * length in one call, the size again and the copy out).
  */
 final class CasPay_Wasm_Engine implements CasPay_Engine {
 
 	/**
 	 * The exports used, each function with its parameter types (i = i32, I = i64) as
-	 * src/host/ABI.md declares them; all return one i32.
+	 * src/host/ABI.md declares them; all return one i32 but caspay_output (an i64).
 	 */
 	const EXPORTS = array(
 		'memory'             => null,
 		'caspay_abi_version' => '',
 		'caspay_input'       => 'i',
-		'caspay_output_ptr'  => '',
-		'caspay_output_len'  => '',
+		'caspay_output'      => '',
 		'caspay_verify'      => 'iii',
 		'caspay_sign'        => 'ii',
 		'caspay_parse'       => 'iiiII',
+		'caspay_construct'   => 'iiiiiII',
 	);
 
 	/**
@@ -282,6 +283,50 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 			)
 		);
 		$this->check( $status );
+		return $this->output_event( $max_depth );
+	}
+
+	/**
+	 * {@inheritDoc}
+	 *
+	 * @param string      $body              Raw body bytes.
+	 * @param string|null $signature         Header value.
+	 * @param string      $secret            Secret bytes.
+	 * @param int         $max_payload_bytes Size limit.
+	 * @param int         $max_depth         Nesting limit.
+	 * @param int|null    $tolerance         Seconds, or null.
+	 * @param int         $now               Unix seconds.
+	 */
+	public function construct_one( $body, $signature, #[\SensitiveParameter] $secret, $max_payload_bytes, $max_depth, $tolerance, $now ) {
+		$signature = (string) $signature;
+		$this->write_input( $body . $signature . $secret );
+		$status = $this->call(
+			'caspay_construct',
+			array(
+				strlen( $body ),
+				strlen( $signature ),
+				strlen( $secret ),
+				min( $max_payload_bytes, 0xFFFFFFFF ),
+				min( $max_depth, 0xFFFFFFFF ),
+				null === $tolerance ? -1 : $tolerance,
+				$now,
+			)
+		);
+		if ( 3 === $status ) {
+			return null;
+		}
+		$this->check( $status );
+		return $this->output_event( $max_depth );
+	}
+
+	/**
+	 * The event the last parse or construct wrote, decoded.
+	 *
+	 * @param int $max_depth The body's nesting limit.
+	 * @return array
+	 * @throws CasPay_Webhook_Exception internal_error when the output is not an event.
+	 */
+	private function output_event( $max_depth ) {
 		// The core writes amounts, and every number json_decode could not give back exactly
 		// (beyond 2^53, beyond the float range, negative zero), as strings, so decoding gives
 		// the pure-PHP engine's values; both engines make `{}` and `[]` an empty array.
@@ -356,6 +401,18 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 * @throws CasPay_Webhook_Exception With code internal_error after a trap.
 	 */
 	private function call( $name, array $args = array() ) {
+		$this->invoke( $name, $args );
+		return $this->result->i32 & 0xFFFFFFFF;
+	}
+
+	/**
+	 * Calls an export, leaving its result in $this->result.
+	 *
+	 * @param string $name Export name.
+	 * @param int[]  $args Arguments, as for call().
+	 * @throws CasPay_Webhook_Exception With code internal_error after a trap.
+	 */
+	private function invoke( $name, array $args ) {
 		foreach ( $args as $i => $arg ) {
 			if ( 'I' === self::EXPORTS[ $name ][ $i ] ) {
 				$this->arg_values[ $name ][ $i ]->i64 = $arg;
@@ -370,7 +427,6 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 			$this->replace_instance();
 			throw CasPay_Webhook_Exception::create( 'internal_error', sprintf( 'calling %1$s failed (%2$s); the instance was replaced', $name, $message ) );
 		}
-		return $this->result->i32 & 0xFFFFFFFF;
 	}
 
 	/**
@@ -434,8 +490,10 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 * @throws CasPay_Webhook_Exception internal_error when the module reports a range outside its memory.
 	 */
 	private function read_output() {
-		$ptr    = $this->call( 'caspay_output_ptr' );
-		$length = $this->call( 'caspay_output_len' );
+		$this->invoke( 'caspay_output', array() );
+		$span   = $this->result->i64;
+		$ptr    = ( $span >> 32 ) & 0xFFFFFFFF;
+		$length = $span & 0xFFFFFFFF;
 		if ( 0 === $length ) {
 			return '';
 		}

@@ -179,12 +179,17 @@ final class CasPay_Webhooks {
 		if ( strlen( $body ) > $options['max_payload_bytes'] ) {
 			throw CasPay_Webhook_Exception::create( 'payload_too_large', 'the limit in bytes is', null, $options['max_payload_bytes'] );
 		}
-		$index = $this->verify( $body, $signature, $secrets );
-		$event = $this->engine->parse( $body, $options['max_payload_bytes'], $options['max_depth'], $options['tolerance'], $options['now'] );
-		return array(
-			'event'        => $event,
-			'secret_index' => $index,
-		);
+		$signature = self::signature( $signature );
+		foreach ( $secrets as $index => $secret ) {
+			$event = $this->engine->construct_one( $body, $signature, $secret, $options['max_payload_bytes'], $options['max_depth'], $options['tolerance'], $options['now'] );
+			if ( null !== $event ) {
+				return array(
+					'event'        => $event,
+					'secret_index' => $index,
+				);
+			}
+		}
+		throw CasPay_Webhook_Exception::create( 'signature_mismatch' );
 	}
 
 	/**

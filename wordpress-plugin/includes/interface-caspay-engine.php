@@ -52,4 +52,20 @@ interface CasPay_Engine {
 	 * @throws CasPay_Webhook_Exception When the body is not a valid event.
 	 */
 	public function parse( $body, $max_payload_bytes, $max_depth, $tolerance, $now );
+
+	/**
+	 * Verifies the signature with one secret, then parses: verify_one() and parse() as one
+	 * step, so an engine can do both in a single call into its core.
+	 *
+	 * @param string      $body              Raw body bytes, within $max_payload_bytes.
+	 * @param string|null $signature         Header value, null when absent.
+	 * @param string      $secret            Non-empty secret bytes.
+	 * @param int         $max_payload_bytes Size limit.
+	 * @param int         $max_depth         Nesting limit, root included.
+	 * @param int|null    $tolerance         Freshness tolerance in seconds, null for none.
+	 * @param int         $now               Unix seconds the tolerance is measured from.
+	 * @return array|null The normalized event, or null on `signature_mismatch`.
+	 * @throws CasPay_Webhook_Exception For a malformed signature or an invalid event.
+	 */
+	public function construct_one( $body, $signature, $secret, $max_payload_bytes, $max_depth, $tolerance, $now );
 }
