@@ -85,7 +85,7 @@ async function interleaved(alternatives, rounds, perRound) {
     const sorted = [...all].sort((a, b) => a - b);
     /** @type {Record<string, number>} */
     const inside = {};
-    for (const key of ['setup', 'handle']) {
+    for (const key of ['setup', 'handle', 'bind', 'engine', 'module', 'instance']) {
       const values = infos[index].map((info) => Number(info[key])).filter((value) => Number.isFinite(value));
       if (values.length > 0) inside[key] = median(values) / 1000;
     }

@@ -11,8 +11,9 @@
  *
  * Answers 200 with the event id, or 500 when the engine asked for is not the one that ran
  * (so a fallback is never measured as the WebAssembly engine). The X-Bench header carries
- * the setup time (library loaded, engine created: new CasPay_Webhooks) and the construct()
- * time, in microseconds, measured inside the request.
+ * the setup time (library loaded, engine created: new CasPay_Webhooks), the construct()
+ * time and, for the WebAssembly engine, each setup step's (CasPay_Wasm_Engine::setup_ms()),
+ * in microseconds, measured inside the request.
  *
  * @package CasPay_Webhooks
  */
@@ -57,14 +58,20 @@ try {
 }
 $caspay_done    = hrtime( true );
 $caspay_status  = function_exists( 'opcache_get_status' ) ? @opcache_get_status( false ) : false; // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
-$caspay_details = $caspay_webhooks->engine() instanceof CasPay_Wasm_Engine ? $caspay_webhooks->engine()->details() : array();
+$caspay_wasm    = $caspay_webhooks->engine() instanceof CasPay_Wasm_Engine ? $caspay_webhooks->engine() : null;
+$caspay_details = $caspay_wasm ? $caspay_wasm->details() : array();
+$caspay_steps   = '';
+foreach ( $caspay_wasm ? $caspay_wasm->setup_ms() : array() as $caspay_step => $caspay_ms ) {
+	$caspay_steps .= sprintf( ';%s=%d', $caspay_step, $caspay_ms * 1000 );
+}
 header(
 	sprintf(
-		'X-Bench: setup=%d;handle=%d;opcache=%d;cache=%s',
+		'X-Bench: setup=%d;handle=%d;opcache=%d;cache=%s%s',
 		( $caspay_setup - $caspay_start ) / 1000,
 		( $caspay_done - $caspay_setup ) / 1000,
 		is_array( $caspay_status ) && ! empty( $caspay_status['opcache_enabled'] ) ? 1 : 0,
-		isset( $caspay_details['cache'] ) ? strtok( $caspay_details['cache'], ' :;' ) : '-'
+		isset( $caspay_details['cache'] ) ? strtok( $caspay_details['cache'], ' :;' ) : '-',
+		$caspay_steps
 	)
 );
 echo json_encode( array( 'key' => $caspay_event['idempotencyKey'] ?? null, 'type' => $caspay_event['type'] ?? null ) );

@@ -169,6 +169,13 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	private $input_ptr;
 
 	/**
+	 * How long instantiating the module took for this object, in milliseconds.
+	 *
+	 * @var float
+	 */
+	private $instance_ms = 0.0;
+
+	/**
 	 * How many instances were replaced after a trap (for tests and diagnostics).
 	 *
 	 * @var int
@@ -184,7 +191,9 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	public function __construct( array $config = array() ) {
 		$this->runtime = CasPay_Wasm_Runtime::shared( $config );
 		$this->ffi     = $this->runtime->ffi;
+		$started       = hrtime( true );
 		$this->instantiate();
+		$this->instance_ms = ( hrtime( true ) - $started ) / 1e6;
 		$version = $this->call( 'caspay_abi_version' );
 		if ( CasPay_Wasm_Runtime::ABI_VERSION !== $version ) {
 			throw new CasPay_Engine_Unavailable_Exception( sprintf( 'The WebAssembly module speaks ABI version %1$d; this plugin knows version %2$d. Install matching plugin and module files.', $version, CasPay_Wasm_Runtime::ABI_VERSION ) );
@@ -204,7 +213,28 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 * @return array<string, string>
 	 */
 	public function details() {
-		return $this->runtime->details;
+		$setup = $this->setup_ms();
+		return $this->runtime->details + array(
+			'setup' => sprintf(
+				'%1$.2f ms in this request (PHP keeps none of it for the next): Wasmtime bound through FFI %2$.2f, engine %3$.2f, module %4$.2f, instance %5$.2f',
+				array_sum( $setup ),
+				$setup['bind'],
+				$setup['engine'],
+				$setup['module'],
+				$setup['instance']
+			),
+		);
+	}
+
+	/**
+	 * What starting this engine took, in milliseconds: the runtime's steps (see
+	 * CasPay_Wasm_Runtime::$setup_ms, shared by every engine object of the process) and
+	 * this object's `instance`.
+	 *
+	 * @return array<string, float>
+	 */
+	public function setup_ms() {
+		return $this->runtime->setup_ms + array( 'instance' => $this->instance_ms );
 	}
 
 	/**

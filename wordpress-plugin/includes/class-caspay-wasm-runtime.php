@@ -126,6 +126,15 @@ final class CasPay_Wasm_Runtime {
 	public $compile_ms;
 
 	/**
+	 * What creating this runtime took, in milliseconds: `bind` (the C API bound through
+	 * FFI), `engine` (a Wasmtime engine created), `module` (loaded from the cache, or
+	 * compiled). A PHP process pays it once; a web server's PHP, once per request.
+	 *
+	 * @var array<string, float>
+	 */
+	public $setup_ms = array();
+
+	/**
 	 * The runtime for a configuration, created on first use.
 	 *
 	 * @param array $config Keys: library, module, cache_dir (null = temp dir, false = off),
@@ -155,7 +164,9 @@ final class CasPay_Wasm_Runtime {
 		if ( ! is_file( $module_path ) || ! is_readable( $module_path ) || 0 === filesize( $module_path ) ) {
 			throw self::module_unreadable( $module_path );
 		}
+		$started            = hrtime( true );
 		$library            = $this->bind( $config );
+		$bound              = hrtime( true );
 		$this->details      = array(
 			'library' => $library,
 			'module'  => $module_path,
@@ -171,7 +182,13 @@ final class CasPay_Wasm_Runtime {
 		if ( null === $this->engine || FFI::isNull( $this->engine ) ) {
 			throw new CasPay_Engine_Unavailable_Exception( 'Wasmtime could not create an engine.' );
 		}
-		$this->module = $this->load_module( $module_path, $library, $config );
+		$engine_ready   = hrtime( true );
+		$this->module   = $this->load_module( $module_path, $library, $config );
+		$this->setup_ms = array(
+			'bind'   => ( $bound - $started ) / 1e6,
+			'engine' => ( $engine_ready - $bound ) / 1e6,
+			'module' => ( hrtime( true ) - $engine_ready ) / 1e6,
+		);
 	}
 
 	/**

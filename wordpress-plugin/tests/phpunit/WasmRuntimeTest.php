@@ -63,6 +63,11 @@ final class WasmRuntimeTest extends TestCase {
 		$this->assertSame( 'wasm', $first['engine'], $first['reason'] );
 		$this->assertStringStartsWith( 'compiled and saved to ' . $dir . '/module-', $first['details']['cache'] );
 		$this->assertStringStartsWith( 'loaded from ' . $dir . '/module-', $second['details']['cache'] );
+		// What each process paid to start the engine, step by step, as the settings screen
+		// shows it: compiling the module costs far more than loading it from the cache.
+		$this->assertSame( array( 'bind', 'engine', 'module', 'instance' ), array_keys( $second['setup'] ) );
+		$this->assertGreaterThan( 10 * $second['setup']['module'], $first['setup']['module'] );
+		$this->assertStringContainsString( sprintf( 'module %.2f', $second['setup']['module'] ), $second['details']['setup'] );
 		$this->assertSame( 0700, fileperms( $dir ) & 0777 );
 		$files = glob( $dir . '/module-*.cwasm' );
 		$this->assertCount( 1, $files );
