@@ -302,16 +302,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 			throw CasPay_Webhook_Exception::create( 'payload_too_large', 'the limit in bytes is', null, $max_payload_bytes );
 		}
 		$this->write_input( $body );
-		$status = $this->call(
-			'caspay_parse',
-			array(
-				strlen( $body ),
-				min( $max_payload_bytes, 0xFFFFFFFF ),
-				min( $max_depth, 0xFFFFFFFF ),
-				null === $tolerance ? -1 : $tolerance,
-				$now,
-			)
-		);
+		$status = $this->call( 'caspay_parse', array_merge( array( strlen( $body ) ), self::parse_options( $max_payload_bytes, $max_depth, $tolerance, $now ) ) );
 		$this->check( $status );
 		return $this->output_event( $max_depth );
 	}
@@ -332,14 +323,9 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 		$this->write_input( $body . $signature . $secret );
 		$status = $this->call(
 			'caspay_construct',
-			array(
-				strlen( $body ),
-				strlen( $signature ),
-				strlen( $secret ),
-				min( $max_payload_bytes, 0xFFFFFFFF ),
-				min( $max_depth, 0xFFFFFFFF ),
-				null === $tolerance ? -1 : $tolerance,
-				$now,
+			array_merge(
+				array( strlen( $body ), strlen( $signature ), strlen( $secret ) ),
+				self::parse_options( $max_payload_bytes, $max_depth, $tolerance, $now )
 			)
 		);
 		if ( 3 === $status ) {
@@ -347,6 +333,20 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 		}
 		$this->check( $status );
 		return $this->output_event( $max_depth );
+	}
+
+	/**
+	 * The parse options as caspay_parse and caspay_construct take them (ABI.md): limits as
+	 * u32, no tolerance as -1.
+	 *
+	 * @param int      $max_payload_bytes Size limit.
+	 * @param int      $max_depth         Nesting limit.
+	 * @param int|null $tolerance         Seconds, or null.
+	 * @param int      $now               Unix seconds.
+	 * @return int[]
+	 */
+	private static function parse_options( $max_payload_bytes, $max_depth, $tolerance, $now ) {
+		return array( min( $max_payload_bytes, 0xFFFFFFFF ), min( $max_depth, 0xFFFFFFFF ), null === $tolerance ? -1 : $tolerance, $now );
 	}
 
 	/**
