@@ -3,6 +3,7 @@
 use alloc::string::String;
 
 use super::fields::Fields;
+use super::names::Name;
 use super::Shape;
 use crate::amount::{Amount, AmountUnit};
 use crate::error::Error;
@@ -52,25 +53,25 @@ pub struct SubscriptionDetails {
     pub metadata: Option<RawJson>,
 }
 
-const TRANSACTION_HASH: &[&str] = &["transaction_hash", "transactionHash"];
-const PRODUCT_ID: &[&str] = &["product_id", "productId"];
-const PLAN_ID: &[&str] = &["plan_id", "planId"];
-const PAYMENT_ID: &[&str] = &["payment_id", "paymentId"];
+const TRANSACTION_HASH: &[Name] = &[Name::TransactionHash, Name::TransactionHashCamel];
+const PRODUCT_ID: &[Name] = &[Name::ProductId, Name::ProductIdCamel];
+const PLAN_ID: &[Name] = &[Name::PlanId, Name::PlanIdCamel];
+const PAYMENT_ID: &[Name] = &[Name::PaymentId, Name::PaymentIdCamel];
 
 impl PaymentDetails {
     /// Shapes A and B name the payment `id`; shape C flattens it into `payment_id`.
     pub(crate) fn read(fields: &Fields<'_>, shape: Shape) -> Result<Self, Error> {
-        let id = fields.required_string(&["id", "payment_id", "paymentId"])?;
-        let amount = fields.required_amount_text(&["amount"])?;
-        let currency = fields.required_string(&["currency"])?;
+        let id = fields.required_string(&[Name::Id, Name::PaymentId, Name::PaymentIdCamel])?;
+        let amount = fields.required_amount_text(&[Name::Amount])?;
+        let currency = fields.required_string(&[Name::Currency])?;
         Ok(PaymentDetails {
             id,
             amount: fields.amount_in(amount, AmountUnit::of(Some(&currency), shape))?,
             currency,
-            status: fields.string(&["status"])?,
-            metadata: fields.object_value(&["metadata"])?,
+            status: fields.string(&[Name::Status])?,
+            metadata: fields.object_value(&[Name::Metadata])?,
             transaction_hash: fields.string(TRANSACTION_HASH)?,
-            payer: fields.string(&["payer"])?,
+            payer: fields.string(&[Name::Payer])?,
             product_id: fields.string(PRODUCT_ID)?,
         })
     }
@@ -79,12 +80,13 @@ impl PaymentDetails {
 impl SubscriptionDetails {
     /// Shapes A and B name the subscription `id`; shape C uses `subscription_id`.
     pub(crate) fn read(fields: &Fields<'_>, shape: Shape) -> Result<Self, Error> {
-        let id = fields.required_string(&["id", "subscription_id", "subscriptionId"])?;
+        let id =
+            fields.required_string(&[Name::Id, Name::SubscriptionId, Name::SubscriptionIdCamel])?;
         let plan_id = fields.string(PLAN_ID)?;
-        let subscriber = fields.string(&["subscriber"])?;
-        let status = fields.string(&["status"])?;
-        let amount = fields.amount_text(&["amount"])?;
-        let currency = fields.string(&["currency"])?;
+        let subscriber = fields.string(&[Name::Subscriber])?;
+        let status = fields.string(&[Name::Status])?;
+        let amount = fields.amount_text(&[Name::Amount])?;
+        let currency = fields.string(&[Name::Currency])?;
         let unit = AmountUnit::of(currency.as_deref(), shape);
         Ok(SubscriptionDetails {
             id,
@@ -95,7 +97,7 @@ impl SubscriptionDetails {
             currency,
             payment_id: fields.string(PAYMENT_ID)?,
             transaction_hash: fields.string(TRANSACTION_HASH)?,
-            metadata: fields.object_value(&["metadata"])?,
+            metadata: fields.object_value(&[Name::Metadata])?,
         })
     }
 }

@@ -3,48 +3,61 @@
 use alloc::borrow::Cow;
 use alloc::string::String;
 
+use super::names::Name;
 use crate::amount::{Amount, AmountError, AmountUnit};
 use crate::decimal::Decimal;
 use crate::error::Error;
-use crate::json::{kind, string_value, Document, Entry, Kind, Object, RawJson};
+use crate::json::{kind, Document, Entry, Kind, Object, RawJson};
 use crate::timestamp::MAX_UNIX_SECONDS;
 
 /// One JSON object of the body and its path from the root (`data.payment`).
 #[derive(Clone, Copy)]
 pub(crate) struct Fields<'a> {
     document: &'a Document<'a>,
-    object: Object,
     path: &'static str,
+    /// The last member of each name the model reads, as `JSON.parse` and `json_decode`
+    /// read a repeated key: found in one pass over the object, so lookups cost nothing.
+    members: [Option<&'a Entry>; Name::COUNT],
 }
 
 impl<'a> Fields<'a> {
     /// The top-level object (the caller checked that the body is one).
     pub(crate) fn root(document: &'a Document<'a>) -> Option<Self> {
-        Some(Fields {
+        Some(Fields::new(document, document.root()?, ""))
+    }
+
+    fn new(document: &'a Document<'a>, object: Object, path: &'static str) -> Self {
+        let mut members = [None; Name::COUNT];
+        for entry in document.members(object) {
+            if let Some(name) = Name::of(&document.key(entry)) {
+                members[name as usize] = Some(entry);
+            }
+        }
+        Fields {
             document,
-            object: document.root()?,
-            path: "",
-        })
+            path,
+            members,
+        }
     }
 
     /// The first of `names` that is present and not null. Several names exist because
     /// the three body shapes spell some fields differently (`transaction_hash`,
     /// `transactionHash`).
-    fn find(&self, names: &[&'static str]) -> Option<(&'static str, &'a str)> {
+    fn find(&self, names: &[Name]) -> Option<(Name, &'a str)> {
         self.find_entry(names)
             .map(|(name, entry)| (name, self.document.value(entry)))
     }
 
-    fn find_entry(&self, names: &[&'static str]) -> Option<(&'static str, &'a Entry)> {
+    fn find_entry(&self, names: &[Name]) -> Option<(Name, &'a Entry)> {
         names.iter().find_map(|&name| {
-            self.document
-                .get(self.object, name)
+            self.members[name as usize]
                 .filter(|entry| kind(self.document.value(entry)) != Kind::Null)
                 .map(|entry| (name, entry))
         })
     }
 
-    pub(crate) fn error(&self, name: &str, reason: &'static str) -> Error {
+    pub(crate) fn error(&self, name: Name, reason: &'static str) -> Error {
+        let name = name.as_str();
         let mut field = String::with_capacity(self.path.len() + name.len() + 1);
         if !self.path.is_empty() {
             field.push_str(self.path);
@@ -54,17 +67,17 @@ impl<'a> Fields<'a> {
         Error::invalid_field(field, reason)
     }
 
-    pub(crate) fn string(&self, names: &[&'static str]) -> Result<Option<String>, Error> {
-        match self.find(names) {
+    pub(crate) fn string(&self, names: &[Name]) -> Result<Option<String>, Error> {
+        match self.find_entry(names) {
             None => Ok(None),
-            Some((name, value)) => match string_value(value) {
+            Some((name, entry)) => match self.document.string_value(entry) {
                 Some(text) => Ok(Some(text.into_owned())),
                 None => Err(self.error(name, "must be a string")),
             },
         }
     }
 
-    pub(crate) fn required_string(&self, names: &[&'static str]) -> Result<String, Error> {
+    pub(crate) fn required_string(&self, names: &[Name]) -> Result<String, Error> {
         match self.string(names)? {
             Some(s) if !s.is_empty() => Ok(s),
             Some(_) => Err(self.error(names[0], "must not be empty")),
@@ -72,7 +85,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    pub(crate) fn boolean(&self, names: &[&'static str]) -> Result<Option<bool>, Error> {
+    pub(crate) fn boolean(&self, names: &[Name]) -> Result<Option<bool>, Error> {
         match self.find(names) {
             None => Ok(None),
             Some((_, "true")) => Ok(Some(true)),
@@ -82,7 +95,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A whole number of unix seconds, written as a plain JSON integer.
-    pub(crate) fn unix_seconds(&self, name: &'static str) -> Result<Option<u64>, Error> {
+    pub(crate) fn unix_seconds(&self, name: Name) -> Result<Option<u64>, Error> {
         let Some((_, value)) = self.find(&[name]) else {
             return Ok(None);
         };
@@ -100,14 +113,15 @@ impl<'a> Fields<'a> {
     /// found under; its unit is applied by [`Fields::amount_in`] once the currency is known.
     pub(crate) fn amount_text(
         &self,
-        names: &[&'static str],
-    ) -> Result<Option<(&'static str, Cow<'a, str>)>, Error> {
-        let Some((name, value)) = self.find(names) else {
+        names: &[Name],
+    ) -> Result<Option<(Name, Cow<'a, str>)>, Error> {
+        let Some((name, entry)) = self.find_entry(names) else {
             return Ok(None);
         };
+        let value = self.document.value(entry);
         let text = match kind(value) {
             Kind::Number => Some(Cow::Borrowed(value)),
-            Kind::String => string_value(value),
+            Kind::String => self.document.string_value(entry),
             _ => None,
         };
         match text {
@@ -120,8 +134,8 @@ impl<'a> Fields<'a> {
 
     pub(crate) fn required_amount_text(
         &self,
-        names: &[&'static str],
-    ) -> Result<(&'static str, Cow<'a, str>), Error> {
+        names: &[Name],
+    ) -> Result<(Name, Cow<'a, str>), Error> {
         self.amount_text(names)?
             .ok_or_else(|| self.error(names[0], "is missing"))
     }
@@ -129,14 +143,14 @@ impl<'a> Fields<'a> {
     /// An amount read by [`Fields::amount_text`], in `unit`.
     pub(crate) fn amount_in(
         &self,
-        (name, text): (&'static str, Cow<'a, str>),
+        (name, text): (Name, Cow<'a, str>),
         unit: AmountUnit,
     ) -> Result<Amount, Error> {
         Amount::read(&text, unit).map_err(|e| self.error(name, e.reason()))
     }
 
     /// An object field kept as sent (merchant metadata).
-    pub(crate) fn object_value(&self, names: &[&'static str]) -> Result<Option<RawJson>, Error> {
+    pub(crate) fn object_value(&self, names: &[Name]) -> Result<Option<RawJson>, Error> {
         match self.find(names) {
             None => Ok(None),
             Some((_, value)) if kind(value) == Kind::Object => Ok(Some(RawJson::new(value))),
@@ -147,23 +161,19 @@ impl<'a> Fields<'a> {
     /// A nested object to read fields from.
     pub(crate) fn nested(
         &self,
-        name: &'static str,
+        name: Name,
         path: &'static str,
     ) -> Result<Option<Fields<'a>>, Error> {
         match self.find_entry(&[name]) {
             None => Ok(None),
             Some((_, entry)) => match self.document.object(entry) {
-                Some(object) => Ok(Some(Fields {
-                    document: self.document,
-                    object,
-                    path,
-                })),
+                Some(object) => Ok(Some(Fields::new(self.document, object, path))),
                 None => Err(self.error(name, "must be an object")),
             },
         }
     }
 
-    pub(crate) fn raw(&self, name: &'static str) -> Option<&'a str> {
+    pub(crate) fn raw(&self, name: Name) -> Option<&'a str> {
         self.find(&[name]).map(|(_, v)| v)
     }
 }

@@ -7,6 +7,7 @@
 mod details;
 mod fields;
 mod kind;
+mod names;
 mod output;
 
 use alloc::string::String;
@@ -21,6 +22,7 @@ use crate::json::{parse_body, RawJson};
 use crate::limits::Limits;
 use crate::timestamp::parse_iso8601;
 use fields::Fields;
+use names::Name;
 
 /// Which of the three body shapes an event arrived in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -137,9 +139,9 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
     let top = Fields::root(&document).ok_or_else(|| Error::new(ErrorCode::InvalidEvent))?;
 
     // Shapes A and B name the type `type`; shape C names it `event`.
-    let (type_field, type_is_event) = match (top.raw("type"), top.raw("event")) {
-        (None, Some(_)) => ("event", true),
-        _ => ("type", false),
+    let (type_field, type_is_event) = match (top.raw(Name::Type), top.raw(Name::Event)) {
+        (None, Some(_)) => (Name::Event, true),
+        _ => (Name::Type, false),
     };
     let event_type = top.string(&[type_field])?.unwrap_or_default();
     if event_type.is_empty() {
@@ -149,23 +151,23 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
         ));
     }
     let data = top
-        .raw("data")
-        .ok_or_else(|| top.error("data", "is missing"))?;
+        .raw(Name::Data)
+        .ok_or_else(|| top.error(Name::Data, "is missing"))?;
     let data_fields = top
-        .nested("data", "data")?
-        .ok_or_else(|| top.error("data", "is missing"))?;
-    let object_fields = data_fields.nested("object", "data.object")?;
+        .nested(Name::Data, "data")?
+        .ok_or_else(|| top.error(Name::Data, "is missing"))?;
+    let object_fields = data_fields.nested(Name::Object, "data.object")?;
     let shape = match (type_is_event, object_fields.is_some()) {
         (true, _) => Shape::C,
         (false, true) => Shape::B,
         (false, false) => Shape::A,
     };
 
-    let id = top.string(&["id"])?;
+    let id = top.string(&[Name::Id])?;
     if id.as_deref() == Some("") {
-        return Err(top.error("id", "must not be empty"));
+        return Err(top.error(Name::Id, "must not be empty"));
     }
-    let created = match top.unix_seconds("created")? {
+    let created = match top.unix_seconds(Name::Created)? {
         Some(created) => Some(created),
         None => read_iso_timestamp(&top)?,
     };
@@ -173,9 +175,9 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
 
     // Where the typed details live: shape A nests them by category, B under
     // `data.object`, C flattens them into `data`.
-    let details = |a_name: &'static str, a_path: &'static str| -> Result<Fields<'_>, Error> {
+    let details = |a_name: Name, a_path: &'static str| -> Result<Fields<'_>, Error> {
         match shape {
-            Shape::B => object_fields.ok_or_else(|| data_fields.error("object", "is missing")),
+            Shape::B => object_fields.ok_or_else(|| data_fields.error(Name::Object, "is missing")),
             Shape::C => Ok(data_fields),
             Shape::A => data_fields
                 .nested(a_name, a_path)?
@@ -185,7 +187,7 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
     let (payment, subscription) = match kind.category() {
         Category::Payment => (
             Some(PaymentDetails::read(
-                &details("payment", "data.payment")?,
+                &details(Name::Payment, "data.payment")?,
                 shape,
             )?),
             None,
@@ -193,7 +195,7 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
         Category::Subscription => (
             None,
             Some(SubscriptionDetails::read(
-                &details("subscription", "data.subscription")?,
+                &details(Name::Subscription, "data.subscription")?,
                 shape,
             )?),
         ),
@@ -206,8 +208,8 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
         kind,
         shape,
         created,
-        merchant_id: top.string(&["merchant_id", "merchantId"])?,
-        livemode: top.boolean(&["livemode"])?,
+        merchant_id: top.string(&[Name::MerchantId, Name::MerchantIdCamel])?,
+        livemode: top.boolean(&[Name::Livemode])?,
         payment,
         subscription,
         data: RawJson::new(data),
@@ -221,11 +223,11 @@ pub fn parse_event_with(body: &[u8], options: &ParseOptions) -> Result<Event, Er
 
 /// Shape C's ISO-8601 `timestamp`, used when there is no `created`.
 fn read_iso_timestamp(top: &Fields<'_>) -> Result<Option<u64>, Error> {
-    match top.string(&["timestamp"])? {
+    match top.string(&[Name::Timestamp])? {
         None => Ok(None),
         Some(iso) => parse_iso8601(&iso).map(Some).ok_or_else(|| {
             top.error(
-                "timestamp",
+                Name::Timestamp,
                 "must be an ISO-8601 time such as 2026-11-27T10:00:00.000Z",
             )
         }),

@@ -4,8 +4,9 @@
 //! `parseEvent`). Only `data` and `metadata`, objects of any shape, stay JSON.
 //!
 //! Layout: a little-endian `u32` count of slots, one little-endian `u32` per slot (its
-//! length in UTF-16 code units, or [`NULL`]), then the UTF-8 text of every non-null slot
-//! back to back. The slots, in order (pkg/src/event-record.js reads them):
+//! length in bytes, or [`NULL`]), then the UTF-8 text of every non-null slot back to back.
+//! JavaScript decodes the text once and slices it when it is ASCII (nearly always), and
+//! decodes slot by slot otherwise. The slots, in order (pkg/src/event-record.js reads them):
 //! - id, type, kind, category, shape, created (decimal), merchantId, livemode (`true` or
 //!   `false`), idempotencyKey, data (JSON), then `payment`, `subscription` or null;
 //! - a payment: id, amount value, unit, motes, currency, status, metadata (JSON),
@@ -116,20 +117,8 @@ impl<'a> Record<'a> {
 
     /// Records the length of the slot written since `start` (None: a null slot).
     fn close(&mut self, start: Option<usize>) {
-        let length = start.map_or(NULL, |start| utf16_len(&self.out[start..]));
+        let length = start.map_or(NULL, |start| (self.out.len() - start) as u32);
         self.out[self.next..self.next + 4].copy_from_slice(&length.to_le_bytes());
         self.next += 4;
     }
-}
-
-/// The UTF-16 length of UTF-8 text: one unit per character, two for those beyond U+FFFF
-/// (whose first byte is 0xF0 or more); continuation bytes count nothing.
-fn utf16_len(utf8: &[u8]) -> u32 {
-    utf8.iter()
-        .map(|&b| match b {
-            0x80..=0xbf => 0,
-            0xf0..=0xff => 2,
-            _ => 1,
-        })
-        .sum()
 }

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 
 use crate::error::{Error, ErrorCode};
 
-use super::is_json_whitespace;
+use super::{is_json_whitespace, plain_run};
 
 /// The validated body and the position of every container's entries.
 pub(crate) struct Document<'a> {
@@ -136,26 +136,6 @@ impl<'a> Document<'a> {
         }
     }
 
-    /// The last value of `key` in `object`, as `JSON.parse` and `json_decode` read a
-    /// repeated key.
-    pub(crate) fn get(&self, object: Object, key: &str) -> Option<&Entry> {
-        self.members(object)
-            .iter()
-            .rev()
-            .find(|entry| self.key_is(entry, key))
-    }
-
-    fn key_is(&self, entry: &Entry, key: &str) -> bool {
-        if entry.key_escaped {
-            return super::unescape(self.raw_key(entry)) == key;
-        }
-        // Bytes, not `str` slicing: the bounds are known to be character boundaries.
-        self.text
-            .as_bytes()
-            .get(entry.key_start as usize..entry.key_end as usize)
-            == Some(key.as_bytes())
-    }
-
     /// A member's key as written between its quotes (escapes not resolved).
     pub(crate) fn raw_key(&self, entry: &Entry) -> &'a str {
         &self.text[entry.key_start as usize..entry.key_end as usize]
@@ -164,6 +144,17 @@ impl<'a> Document<'a> {
     /// The value's text, exactly as sent.
     pub(crate) fn value(&self, entry: &Entry) -> &'a str {
         &self.text[entry.value_start as usize..entry.value_end as usize]
+    }
+
+    /// The text of a string value, escapes resolved (borrowed when it has none); None when
+    /// the value is not a string.
+    pub(crate) fn string_value(&self, entry: &Entry) -> Option<Cow<'a, str>> {
+        let inner = self.value(entry).strip_prefix('"')?.strip_suffix('"')?;
+        Some(if entry.value_escaped {
+            super::unescape(inner)
+        } else {
+            Cow::Borrowed(inner)
+        })
     }
 
     /// The member's key, escapes resolved.
@@ -437,33 +428,6 @@ impl Parser<'_> {
         self.i += word.len();
         Ok(())
     }
-}
-
-/// The length of the start of `bytes` that a string holds as it is: no quote, backslash or
-/// control character. Eight bytes at a time, since most of a body is such text.
-fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    // A byte of `x` is zero, or (for `below_space`) under 0x20: the classic test sets its
-    // high bit, and never misses one (it may flag more, which the byte loop then sorts out).
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let mut run = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let x = u64::from_ne_bytes([
-            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
-        ]);
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
-        if zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\'))) | below_space
-            != 0
-        {
-            break;
-        }
-        run += 8;
-    }
-    run + bytes[run..]
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .unwrap_or(bytes.len() - run)
 }
 
 fn lone_surrogate(position: usize) -> Error {

@@ -57,11 +57,6 @@ pub(crate) fn kind(raw: &str) -> Kind {
     }
 }
 
-/// The text of a raw JSON string (borrowed when it has no escapes).
-pub(crate) fn string_value(raw: &str) -> Option<Cow<'_, str>> {
-    Some(unescape(raw.strip_prefix('"')?.strip_suffix('"')?))
-}
-
 /// The text a validated JSON string stands for, from what is between its quotes.
 pub(crate) fn unescape(inner: &str) -> Cow<'_, str> {
     let Some(first) = inner.find('\\') else {
@@ -157,17 +152,44 @@ pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
 /// The index just past the string starting with the quote at `start`.
 pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
-    while let Some(offset) = bytes
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\'))
-    {
-        i += offset;
-        if bytes[i] == b'"' {
-            return i + 1;
+    while i < bytes.len() {
+        i += plain_run(&bytes[i..]);
+        match bytes.get(i) {
+            Some(b'"') => return i + 1,
+            // An escape: its next byte may be a quote that does not end the string.
+            Some(b'\\') => i += 2,
+            _ => i += 1,
         }
-        i += 2;
     }
     bytes.len()
+}
+
+/// The length of the start of `bytes` that a string holds as it is: no quote, backslash or
+/// control character. Eight bytes at a time, since most of a body is such text.
+pub(crate) fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // Sets the high bit of each byte of `x` that is zero, or (for `below_space`) under 0x20.
+    // Only a flagged byte's borrow can flag a byte above it wrongly, so the lowest flag
+    // (the first byte, read little-endian) is always exact.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut run = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let x = u64::from_le_bytes([
+            chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7],
+        ]);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let flags =
+            zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\'))) | below_space;
+        if flags != 0 {
+            return run + (flags.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    run + bytes[run..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(bytes.len() - run)
 }
 
 /// `quoted` is a JSON string including its quotes.
@@ -187,15 +209,12 @@ pub(crate) fn write_string(text: &str, out: &mut impl FnMut(&[u8])) {
     out(b"\"");
     let bytes = text.as_bytes();
     let mut copied = 0;
-    // Most strings (ids, hashes, keys) need no escape: find the next byte that does with a
-    // plain scan, and copy everything before it in one piece.
-    while let Some(offset) = bytes[copied..]
-        .iter()
-        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
-    {
-        let i = copied + offset;
+    // Most strings (ids, hashes, keys) need no escape: find the next byte that does a word
+    // at a time, and copy everything before it in one piece.
+    loop {
+        let i = copied + plain_run(&bytes[copied..]);
+        let Some(&byte) = bytes.get(i) else { break };
         out(&bytes[copied..i]);
-        let byte = bytes[i];
         let short: &[u8] = match byte {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
