@@ -4,8 +4,8 @@
 //! with `--features abi` and the exports are linked by name, exactly as declared below.
 //!
 //! The ABI passes addresses as 32-bit numbers. On a 64-bit host that only works when every
-//! heap address fits in 32 bits, so this target's global allocator is dlmalloc (the
-//! allocator of the wasm build) over `mmap(MAP_32BIT)` regions: the module's own
+//! heap address fits in 32 bits, so this target's global allocator is dlmalloc (whose
+//! `Allocator` trait takes any source of pages) over `mmap(MAP_32BIT)` regions: the module's own
 //! `ptr as u32` casts are then exact, as in wasm32. (AddressSanitizer therefore does not see
 //! this target's Rust heap; the other targets run on the system allocator.)
 //!
