@@ -113,10 +113,10 @@ pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
-                let end = string_end(bytes, i);
+                let (end, escaped) = string_end(bytes, i);
                 let rest = &bytes[end..];
                 let is_key = rest.iter().find(|b| !is_json_whitespace(**b)) == Some(&b':');
-                amount_value_next = is_key && is_amount_key(&raw[i..end]);
+                amount_value_next = is_key && is_amount_key(&raw[i..end], escaped);
                 i = end;
             }
             b'-' | b'0'..=b'9' => {
@@ -149,19 +149,24 @@ pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(&bytes[copied..]);
 }
 
-/// The index just past the string starting with the quote at `start`.
-pub(crate) fn string_end(bytes: &[u8], start: usize) -> usize {
+/// The index just past the string starting with the quote at `start`, and whether the
+/// string has escapes.
+fn string_end(bytes: &[u8], start: usize) -> (usize, bool) {
     let mut i = start + 1;
+    let mut escaped = false;
     while i < bytes.len() {
         i += plain_run(&bytes[i..]);
         match bytes.get(i) {
-            Some(b'"') => return i + 1,
+            Some(b'"') => return (i + 1, escaped),
             // An escape: its next byte may be a quote that does not end the string.
-            Some(b'\\') => i += 2,
+            Some(b'\\') => {
+                escaped = true;
+                i += 2;
+            }
             _ => i += 1,
         }
     }
-    bytes.len()
+    (bytes.len(), escaped)
 }
 
 /// The length of the start of `bytes` that a string holds as it is: no quote, backslash or
@@ -192,12 +197,16 @@ pub(crate) fn plain_run(bytes: &[u8]) -> usize {
         .unwrap_or(bytes.len() - run)
 }
 
-/// `quoted` is a JSON string including its quotes.
-fn is_amount_key(quoted: &str) -> bool {
+/// `quoted` is a JSON string including its quotes; `escaped` says whether it has escapes.
+fn is_amount_key(quoted: &str, escaped: bool) -> bool {
     let Some(inner) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) else {
         return false;
     };
-    let key = unescape(inner);
+    let key = if escaped {
+        unescape(inner)
+    } else {
+        Cow::Borrowed(inner)
+    };
     key == "amount" || key.ends_with("_amount") || key.ends_with("Amount")
 }
 
