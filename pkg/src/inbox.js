@@ -8,6 +8,13 @@ import { WebhookError } from './errors.js';
 export const DEFAULT_LEASE_SECONDS = 60;
 /** Runs before an event is `dead` and waits for an operator. */
 export const DEFAULT_MAX_ATTEMPTS = 8;
+/**
+ * How long a done event is remembered, so that copies of it are answered as duplicates:
+ * CasPay's own retries end within a day, and 90 days is what the WordPress plugin keeps.
+ */
+export const DEFAULT_RETAIN_DONE_SECONDS = 90 * 86_400;
+/** An inbox forgets done events past their retention at most this often. */
+const PRUNE_INTERVAL_MS = 3_600_000;
 
 /**
  * 10 s × 2^(attempts − 1), at most an hour: a failing handler is retried quickly at first,
@@ -39,6 +46,9 @@ export class Inbox {
   #onRun;
   #concurrency;
   #pollMs;
+  #retainDoneMs;
+  /** When the inbox next forgets done events past their retention. */
+  #pruneAt = 0;
   /** @type {ReturnType<typeof setTimeout> | null} */
   #timer = null;
   #draining = false;
@@ -59,11 +69,17 @@ export class Inbox {
    *   onRun?: (report: RunReport) => void,
    *   concurrency?: number,
    *   pollIntervalMs?: number,
+   *   retainDoneSeconds?: number,
    * }} options
    */
   constructor(options) {
     if (!options || typeof options.store !== 'object' || options.store === null) throw new TypeError('Inbox: give a store (see docs: SqliteStore, PostgresStore, MemoryStore).');
     if (typeof options.handler !== 'function') throw new TypeError('Inbox: give a handler function.');
+    const retainDoneSeconds = options.retainDoneSeconds ?? DEFAULT_RETAIN_DONE_SECONDS;
+    if (!(retainDoneSeconds > 0 && Number.isFinite(retainDoneSeconds))) {
+      throw new TypeError('Inbox: retainDoneSeconds must be a positive number of seconds (a done event is recognized for that long).');
+    }
+    this.#retainDoneMs = 1000 * retainDoneSeconds;
     this.#store = options.store;
     this.#handler = options.handler;
     this.#leaseMs = 1000 * (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
@@ -191,12 +207,36 @@ export class Inbox {
     return moved;
   }
 
+  /**
+   * Forgets done events completed more than `retainDoneSeconds` ago; returns how many. The
+   * inbox does this itself, at most hourly, as deliveries arrive; a Durable Object inbox
+   * does it from its alarm.
+   */
+  prune() {
+    return this.#store.prune(this.#clock() - this.#retainDoneMs);
+  }
+
   /** @param {CasPayEvent} event */
   async #record(event) {
+    let recorded;
     try {
-      return await this.#store.record({ key: event.idempotencyKey, type: String(event.type), event: JSON.stringify(event), now: this.#clock() });
+      recorded = await this.#store.record({ key: event.idempotencyKey, type: String(event.type), event: JSON.stringify(event), now: this.#clock() });
     } catch (error) {
       return storeUnavailable(error);
+    }
+    await this.#pruneWhenDue();
+    return recorded;
+  }
+
+  /** Without it a store keeps every done event forever; a failure only delays it. */
+  async #pruneWhenDue() {
+    const now = this.#clock();
+    if (now < this.#pruneAt) return;
+    this.#pruneAt = now + PRUNE_INTERVAL_MS;
+    try {
+      await this.prune();
+    } catch (error) {
+      console.error('caspay-webhooks inbox: done events past their retention could not be forgotten; trying again in an hour', error);
     }
   }
 

@@ -63,6 +63,7 @@ export class Receiver {
       onRun: options.onRun,
       concurrency: options.concurrency,
       pollIntervalMs: options.pollIntervalMs,
+      retainDoneSeconds: options.retainDoneSeconds,
     });
     this.#inbox = inbox;
     this.#target = inbox;

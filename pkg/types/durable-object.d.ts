@@ -33,8 +33,8 @@ export interface DurableObjectNamespaceLike {
 
 /** The inbox on one Durable Object's storage: each transition also moves the object's alarm. */
 export declare class DurableObjectStore implements InboxStore {
-  /** The object's `ctx.storage`. */
-  constructor(storage: DurableObjectStorageLike);
+  /** The object's `ctx.storage`; a done event's alarm is set for when its retention ends. */
+  constructor(storage: DurableObjectStorageLike, options?: { retainDoneSeconds?: number });
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
   claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
@@ -67,6 +67,9 @@ export interface InboxObjectOptions {
   backoff?: (attempts: number) => number;
   /** Every finished run, for logs. */
   onRun?: (report: RunReport) => void;
+  /** How long a done event is remembered, so that its copies are answered as duplicates
+   *  (default 90 days); the object's alarm then forgets it, leaving nothing stored. */
+  retainDoneSeconds?: number;
 }
 
 /** What `createInboxObject` returns: extend it and export it under the bound class name. */

@@ -363,10 +363,14 @@ export interface InboxOptions {
   concurrency?: number;
   /** How often the worker loop looks for due retries and expired leases (default 1000). */
   pollIntervalMs?: number;
+  /** How long a done event is remembered, so that its copies are answered as duplicates
+   *  (default 90 days); the inbox then forgets it by itself, checking at most hourly. */
+  retainDoneSeconds?: number;
 }
 
 export declare const DEFAULT_LEASE_SECONDS: number;
 export declare const DEFAULT_MAX_ATTEMPTS: number;
+export declare const DEFAULT_RETAIN_DONE_SECONDS: number;
 export declare function defaultBackoff(attempts: number): number;
 
 /** The state machine of docs/inbox.md over a store. */
@@ -385,6 +389,8 @@ export declare class Inbox {
   stop(): Promise<void>;
   /** An operator's "process again" for a failed or dead event. */
   retry(key: string): Promise<boolean>;
+  /** Forgets done events older than `retainDoneSeconds` now (the inbox also does it by itself). */
+  prune(): Promise<number>;
 }
 
 /** One delivery's outcome, for logs. */

@@ -26,7 +26,8 @@ const EXPORTS = {
   init: 'none', initSync: 'none', WebhookError: 'none', ERROR_CODES: 'none',
   SIGNATURE_HEADER: 'none', EVENT_HEADER: 'none', TIMESTAMP_HEADER: 'none',
   Inbox: 'none', MemoryStore: 'none', defaultBackoff: 'none',
-  DEFAULT_LEASE_SECONDS: 'none', DEFAULT_MAX_ATTEMPTS: 'none', DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES: 'none',
+  DEFAULT_LEASE_SECONDS: 'none', DEFAULT_MAX_ATTEMPTS: 'none', DEFAULT_RETAIN_DONE_SECONDS: 'none',
+  DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES: 'none',
 };
 
 /** One call per export that needs the module, written as page code over `caspay`. */

@@ -130,6 +130,37 @@ test('in the request: each event is processed once, through failures and copies'
   });
 });
 
+test('a done event is answered as a duplicate while it is retained, then the inbox forgets it by itself', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'caspay-retain-'));
+  const store = new SqliteStore(join(dir, 'inbox.db'));
+  t.after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const day = 86_400_000;
+  let clock = Date.UTC(2026, 10, 28);
+  /** @type {string[]} */
+  const runs = [];
+  const receiver = createReceiver({ secret: SECRET, store, now: () => clock, retainDoneSeconds: day / 1000 })
+    .on('*', (event, { key }) => { runs.push(key); });
+  const server = await serve(receiver.node);
+  t.after(server.close);
+
+  const kept = sampleEvent('payment.received', 'c', { seed: 'kept' });
+  assert.deepEqual((await deliver(server.url, kept)).json, { received: true });
+  const [{ key }] = await store.list();
+  clock += day - 1;
+  assert.deepEqual((await deliver(server.url, kept)).json, { duplicate: true }, 'a copy within the retention');
+  assert.equal((await store.get(key))?.state, 'done');
+
+  // The inbox looks at most hourly: the first delivery an hour later forgets it.
+  clock += 3_600_000;
+  assert.deepEqual((await deliver(server.url, sampleEvent('payment.received', 'c', { seed: 'later' }))).json, { received: true });
+  assert.equal(await store.get(key), null);
+  assert.equal(runs.length, 2);
+  assert.equal(await receiver.inbox.prune(), 0, 'nothing else is old enough');
+});
+
 test('in the background: 200 once recorded, processed by the worker, picked up again after a restart', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'caspay-receiver-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

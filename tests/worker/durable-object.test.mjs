@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { parseEvent, sign } from '../../pkg/src/node.js';
+import { DEFAULT_RETAIN_DONE_SECONDS, parseEvent, sign } from '../../pkg/src/node.js';
 import { eventually, ledgerOf, startWorker } from './harness.mjs';
 import { LEASE, storeContract } from '../shared/inbox-store-contract.mjs';
 
@@ -20,6 +20,7 @@ const DURABLE_OBJECTS = {
   FLAKY_INBOX: { className: 'FlakyInbox', useSQLite: true },
   UNREACHABLE: 'UnreachableInbox',
   LEDGER: { className: 'Ledger', useSQLite: true },
+  BRIEF_INBOX: { className: 'BriefInbox', useSQLite: true },
 };
 
 /** @type {Awaited<ReturnType<typeof startWorker>>} */
@@ -81,7 +82,9 @@ test("the object's alarm is the event's next wake-up, set with each transition",
   assert.equal(await store.alarm(), T0 + 20_000, "an operator's retry: at once");
   await store.claim({ key: 'a', now: T0 + 20_001, leaseMs: LEASE });
   await store.complete({ key: 'a', attempt: 3, now: T0 + 20_002 });
-  assert.equal(await store.alarm(), null, 'done');
+  assert.equal(await store.alarm(), T0 + 20_002 + DEFAULT_RETAIN_DONE_SECONDS * 1000, 'done: when its retention ends');
+  assert.equal(await store.prune(T0 + 20_003 + DEFAULT_RETAIN_DONE_SECONDS * 1000), 1);
+  assert.equal(await store.alarm(), null, 'forgotten: nothing left to wake up for');
 });
 
 /**
@@ -145,6 +148,16 @@ test('an object reset mid-run (a lost isolate): the alarm of its lease runs the 
   assert.equal(entry.attempts, 2);
   assert.equal((await (await ledgerOf(worker.mf)).get(key))?.times, 1);
   assert.deepEqual(runLines(key), [`run ${key} attempt 2 done`], 'the reset run never finished');
+});
+
+test("a done event is answered as a duplicate while it is retained, then its object's alarm forgets it", async () => {
+  const { status, key } = await deliverFlaky('evt_brief', 0, '/webhook-brief');
+  assert.equal(status, 200);
+  await eventually(async () => ((await admin(`/admin/get?inbox=brief&key=${key}`))?.state === 'done' ? true : undefined), 'the event to be done');
+  const copy = await deliverFlaky('evt_brief', 0, '/webhook-brief');
+  assert.deepEqual([copy.status, copy.json], [200, { duplicate: true }]);
+  await eventually(async () => ((await admin(`/admin/get?inbox=brief&key=${key}`)) === null ? true : undefined), 'the retention (3 s) to end');
+  assert.equal((await (await ledgerOf(worker.mf)).get(key))?.times, 1, 'processed once');
 });
 
 test('an unreachable inbox object: 503 store_unavailable, so CasPay sends it again', async () => {

@@ -7,7 +7,9 @@
 //                                        its object (as a lost isolate) on attempt
 //                                        `metadata.reset_on_attempt`
 //   /webhook-unreachable                 acceptWebhook into objects that always throw
-//   /admin/list|get|retry                inboxAdmin over FlakyInbox
+//   /webhook-brief                       acceptWebhook into BriefInbox, which forgets done
+//                                        events after 3 seconds
+//   /admin/list|get|retry                inboxAdmin over FlakyInbox (BriefInbox with ?inbox=brief)
 // The work itself is the example's (its fulfil and ledger), so the counts are read the same way.
 import { DurableObjectStore, acceptWebhook, createInboxObject, inboxAdmin } from 'caspay-webhooks/durable-object';
 import { fulfil } from '../../examples/cloudflare-worker/src/fulfil.js';
@@ -21,6 +23,7 @@ export { Ledger } from '../../examples/cloudflare-worker/src/ledger.js';
  *   UNREACHABLE: DurableObjectNamespace,
  *   PROBE: DurableObjectNamespace,
  *   LEDGER: DurableObjectNamespace,
+ *   BRIEF_INBOX: DurableObjectNamespace,
  * }} Env
  */
 
@@ -66,6 +69,13 @@ export class FlakyInbox extends flakyBase {
     return super.alarm();
   }
 }
+
+/** Remembers a done event for 3 seconds instead of 90 days. */
+export class BriefInbox extends createInboxObject(
+  /** @type {import('caspay-webhooks/durable-object').InboxObjectHandler<Env>} */
+  ((event, { key }, env) => fulfil(event, key, env)),
+  { binding: 'BRIEF_INBOX', retainDoneSeconds: 3 },
+) {}
 
 /** An inbox object that cannot take anything: its storage is "down". */
 export class UnreachableInbox {
@@ -113,12 +123,14 @@ export default {
     const url = new URL(request.url);
     const [first, second] = url.pathname.split('/').filter(Boolean);
     const key = url.searchParams.get('key') ?? '';
-    const admin = inboxAdmin(env.FLAKY_INBOX);
+    const admin = inboxAdmin(url.searchParams.get('inbox') === 'brief' ? env.BRIEF_INBOX : env.FLAKY_INBOX);
     switch (first) {
       case 'probe':
         return env.PROBE.get(env.PROBE.idFromName(second)).fetch(request.url, { method: request.method, body: await request.text() || undefined });
       case 'webhook':
         return acceptWebhook(request, { inbox: env.FLAKY_INBOX, secret: env.SECRET });
+      case 'webhook-brief':
+        return acceptWebhook(request, { inbox: env.BRIEF_INBOX, secret: env.SECRET });
       case 'webhook-unreachable':
         return acceptWebhook(request, { inbox: env.UNREACHABLE, secret: env.SECRET });
       case 'admin':

@@ -15,7 +15,7 @@
 // compiled import), and talks to the object with fetch rather than RPC, so it needs neither
 // `cloudflare:workers` nor a recent compatibility date.
 import { WebhookError } from '../workerd.js';
-import { Inbox, errorAnswer } from '../inbox.js';
+import { DEFAULT_RETAIN_DONE_SECONDS, Inbox, errorAnswer } from '../inbox.js';
 import { createReceiver } from '../receiver.js';
 import { isClaimable, toEntry } from './rules.js';
 
@@ -69,11 +69,13 @@ function indexObject(namespace) {
 /**
  * When a row needs the object awake: now for a received event, at the end of the lease of
  * a run in progress (a run that died is taken over then), when a failed event's retry is
- * due; never for done and dead events.
+ * due, when a done event's retention ends (it is then forgotten, and an object with nothing
+ * stored costs nothing); never for dead events, which wait for an operator.
  * @param {Row} row
+ * @param {number} retainDoneMs
  * @returns {number | null}
  */
-function wakeUpOf(row) {
+function wakeUpOf(row, retainDoneMs) {
   switch (row.state) {
     case 'received':
       return row.updatedAt;
@@ -81,6 +83,8 @@ function wakeUpOf(row) {
       return row.leaseUntil;
     case 'failed':
       return row.nextAttemptAt;
+    case 'done':
+      return (row.completedAt ?? row.updatedAt) + retainDoneMs;
     default:
       return null;
   }
@@ -104,10 +108,16 @@ const queues = new WeakMap();
  */
 export class DurableObjectStore {
   #storage;
+  #retainDoneMs;
 
-  /** @param {DurableObjectStorageLike} storage the object's `ctx.storage` */
-  constructor(storage) {
+  /**
+   * @param {DurableObjectStorageLike} storage the object's `ctx.storage`
+   * @param {{ retainDoneSeconds?: number }} [options] how long a done event is kept before
+   *   the alarm forgets it (default 90 days, as the Inbox's)
+   */
+  constructor(storage, { retainDoneSeconds = DEFAULT_RETAIN_DONE_SECONDS } = {}) {
     this.#storage = storage;
+    this.#retainDoneMs = 1000 * retainDoneSeconds;
   }
 
   /** @param {{ key: string, type: string, event: string, now: number }} entry */
@@ -116,7 +126,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row !== undefined) return { created: false, state: row.state, attempts: row.attempts, leaseUntil: row.leaseUntil };
       await txn.put(ROW_PREFIX + key, { key, type, event, state: 'received', attempts: 0, leaseUntil: null, nextAttemptAt: null, lastError: null, receivedAt: now, updatedAt: now, completedAt: null });
-      await schedule(txn);
+      await schedule(txn, this.#retainDoneMs);
       return { created: true, state: /** @type {const} */ ('received'), attempts: 0, leaseUntil: null };
     });
   }
@@ -129,7 +139,7 @@ export class DurableObjectStore {
       if (row === undefined) return null;
       Object.assign(row, { state: 'processing', attempts: row.attempts + 1, leaseUntil: now + leaseMs, updatedAt: now });
       await txn.put(ROW_PREFIX + row.key, row);
-      await schedule(txn);
+      await schedule(txn, this.#retainDoneMs);
       return { key: row.key, event: row.event, attempt: row.attempts };
     });
   }
@@ -165,7 +175,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row === undefined || (row.state !== 'failed' && row.state !== 'dead')) return false;
       await txn.put(ROW_PREFIX + key, { ...row, state: 'received', nextAttemptAt: null, updatedAt: now });
-      await schedule(txn);
+      await schedule(txn, this.#retainDoneMs);
       return true;
     });
   }
@@ -175,6 +185,7 @@ export class DurableObjectStore {
     return this.#transaction(async (txn) => {
       const old = [...(await rows(txn))].filter((row) => row.state === 'done' && (row.completedAt ?? 0) < before);
       for (const row of old) await txn.delete(ROW_PREFIX + row.key);
+      await schedule(txn, this.#retainDoneMs);
       return old.length;
     });
   }
@@ -187,7 +198,7 @@ export class DurableObjectStore {
    * update) must put the event's own wake-up back.
    */
   reschedule() {
-    return this.#transaction(schedule);
+    return this.#transaction((txn) => schedule(txn, this.#retainDoneMs));
   }
 
   /**
@@ -213,7 +224,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row === undefined || row.state !== 'processing' || row.attempts !== attempt) return false;
       await txn.put(ROW_PREFIX + key, { ...row, ...changes });
-      await schedule(txn);
+      await schedule(txn, this.#retainDoneMs);
       return true;
     });
   }
@@ -247,11 +258,12 @@ function oldestFirst(list) {
 /**
  * Moves the alarm to the earliest wake-up of the rows, or deletes it when none is due.
  * @param {DurableObjectTransactionLike} txn
+ * @param {number} retainDoneMs
  */
-async function schedule(txn) {
+async function schedule(txn, retainDoneMs) {
   let next = null;
   for (const row of await rows(txn)) {
-    const at = wakeUpOf(row);
+    const at = wakeUpOf(row, retainDoneMs);
     if (at !== null && (next === null || at < next)) next = at;
   }
   if (next === null) await txn.deleteAlarm();
@@ -299,7 +311,7 @@ export function createInboxObject(handler, options = {}) {
       }
       this.#namespace = namespace;
       this.#storage = ctx.storage;
-      this.#store = new DurableObjectStore(ctx.storage);
+      this.#store = new DurableObjectStore(ctx.storage, { retainDoneSeconds: settings.retainDoneSeconds });
       this.#inbox = new Inbox({
         store: this.#store,
         handler: (event, context) => handler(event, context, env),
@@ -307,6 +319,7 @@ export function createInboxObject(handler, options = {}) {
         maxAttempts: settings.maxAttempts,
         backoff: settings.backoff,
         onRun: settings.onRun,
+        retainDoneSeconds: settings.retainDoneSeconds,
         // One event per object: runs of different events already happen in parallel objects.
         concurrency: 1,
       });
@@ -346,12 +359,15 @@ export function createInboxObject(handler, options = {}) {
 
     /**
      * The worker: runs the event when it is due (new, retry due, or the lease of a run that
-     * died expired), then brings the index up to date. A run's outcome is written before
-     * this returns, and the runtime retries an alarm whose handler threw.
+     * died expired), forgets it once done past its retention, then brings the index up to
+     * date. A run's outcome is written before this returns, and the runtime retries an alarm
+     * whose handler threw.
      */
     async alarm() {
-      const runs = await this.#inbox.processDue();
-      if (runs === 0) await this.#store.reschedule();
+      await this.#inbox.processDue();
+      // Also sets the alarm from the rows again: the runtime clears an alarm whose handler
+      // returns without setting one, which a wake-up that found nothing due would do.
+      await this.#inbox.prune();
       try {
         await this.#syncIndex();
       } catch (error) {
