@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS caspay_inbox (
   due_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS caspay_inbox_due ON caspay_inbox (due_at) WHERE due_at IS NOT NULL;
+-- The inbox forgets done events past their retention every hour: a range of this index.
+CREATE INDEX IF NOT EXISTS caspay_inbox_done ON caspay_inbox (completed_at) WHERE state = 'done';
 `;
 
 // The claim rule of docs/inbox.md (received; failed and its retry due; processing under an
