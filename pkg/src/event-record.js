@@ -5,7 +5,9 @@
 // The reader's state lives at module level rather than in closures per call: a parse is
 // synchronous, and closures made on every call were a measurable part of building an event.
 
-const decoder = new TextDecoder();
+// A text may start with U+FEFF (an id or type that does): it is a character, not a byte
+// order mark to drop.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 /** The length of a null slot. */
 const NULL = 0xffffffff;
 

@@ -483,6 +483,12 @@ def parse_cases():
         {"data": {"note": "café 🚀 \"quoted\"", "big": Num("12345678901234567890"), "ratio": Num("0.1")}}, esc.encode(),
         id="evt_esc", type="test.webhook", kind="test.webhook", category="test", shape="a")}})
 
+    bom = '{"id":"\ufeffevt_bom","type":"test.webhook","data":{"note":"\ufeff"}}'
+    cases.append({"name": "a string may start with U+FEFF: inside JSON it is text, not a byte order mark",
+                  "body": utf8(bom), "expected": {"event": event(
+        {"data": {"note": "\ufeff"}}, bom.encode(), id="\ufeffevt_bom", type="test.webhook", kind="test.webhook",
+        category="test", shape="a")}})
+
     ws = ' \n\t{"type":"test.webhook","data":{}}\r\n '
     cases.append({"name": "whitespace around the JSON is allowed", "body": utf8(ws), "expected": {"event": event(
         {"data": {}}, ws.encode(), type="test.webhook", kind="test.webhook", category="test", shape="a")}})
