@@ -16,7 +16,7 @@ pub(crate) struct Fields<'a> {
     document: &'a Document<'a>,
     path: &'static str,
     /// The last member of each name the model reads, as `JSON.parse` and `json_decode`
-    /// read a repeated key: found in one pass over the object, so lookups cost nothing.
+    /// read a repeated key: found in one pass over the object, so a lookup is an index.
     members: [Option<&'a Entry>; Name::COUNT],
 }
 
