@@ -118,6 +118,16 @@ export class Inbox {
    * @returns {Promise<InboxAnswer>}
    */
   async acceptAndProcess(event) {
+    const processed = await this.#acceptAndProcess(event);
+    await this.#pruneWhenDue();
+    return processed;
+  }
+
+  /**
+   * @param {CasPayEvent} event
+   * @returns {Promise<InboxAnswer>}
+   */
+  async #acceptAndProcess(event) {
     const recorded = await this.#record(event);
     if (recorded instanceof WebhookError) return errorAnswer(recorded);
     const key = event.idempotencyKey;
@@ -209,8 +219,8 @@ export class Inbox {
 
   /**
    * Forgets done events completed more than `retainDoneSeconds` ago; returns how many. The
-   * inbox does this itself, at most hourly, as deliveries arrive; a Durable Object inbox
-   * does it from its alarm.
+   * inbox does this itself, at most hourly, where it processes events (in the request, or
+   * in its worker loop); a Durable Object inbox does it from its alarm.
    */
   prune() {
     return this.#store.prune(this.#clock() - this.#retainDoneMs);
@@ -218,14 +228,11 @@ export class Inbox {
 
   /** @param {CasPayEvent} event */
   async #record(event) {
-    let recorded;
     try {
-      recorded = await this.#store.record({ key: event.idempotencyKey, type: String(event.type), event: JSON.stringify(event), now: this.#clock() });
+      return await this.#store.record({ key: event.idempotencyKey, type: String(event.type), event: JSON.stringify(event), now: this.#clock() });
     } catch (error) {
       return storeUnavailable(error);
     }
-    await this.#pruneWhenDue();
-    return recorded;
   }
 
   /** Without it a store keeps every done event forever; a failure only delays it. */
@@ -255,6 +262,7 @@ export class Inbox {
           this.#wakeAgain = false;
           await this.processDue();
         } while (this.#wakeAgain && this.#started);
+        await this.#pruneWhenDue();
       } catch (error) {
         console.error('caspay-webhooks inbox: the store failed while taking work; retrying', error);
       } finally {
