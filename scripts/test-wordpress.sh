@@ -237,8 +237,12 @@ run_scenario "no FFI in the web server (automatic fallback)" auto preload php
 # --- Faults ---------------------------------------------------------------------------
 echo "== faults: failing, slow, fatal and killed listeners; dead events; the sweep"
 helper reset
+# The inbox keeps times in whole seconds, so a backoff of N seconds comes due after N-1 to N
+# seconds: 3 leaves the "before the retry is due" copy over 2 s to arrive, even on a slow machine.
+backoff=3
+wait_until_retry_due() { sleep "$backoff.2"; }
 helper option caspay_e2e_lease 5
-helper option caspay_e2e_backoff 1
+helper option caspay_e2e_backoff "$backoff"
 start_server auto 1 4
 new_bodies
 key_of() { php -r 'echo json_decode(file_get_contents($argv[1]))->data->payment_id;' "$1"; }
@@ -251,8 +255,8 @@ s=$(sig "$b/fault-fail-twice.json")
 send ft-1 "$b/fault-fail-twice.json" "$s"; expect ft-1 500 '"code":"processing_failed"'
 send ft-early "$b/fault-fail-twice.json" "$s"; expect ft-early 409 '"code":"retry_scheduled"'
 [ -n "$(retry_after ft-early)" ] || fail "retry_scheduled without Retry-After"
-sleep 1.2; send ft-2 "$b/fault-fail-twice.json" "$s"; expect ft-2 500 '"code":"processing_failed"'
-sleep 1.2; send ft-3 "$b/fault-fail-twice.json" "$s"; expect ft-3 200 '{"received":true}'
+wait_until_retry_due; send ft-2 "$b/fault-fail-twice.json" "$s"; expect ft-2 500 '"code":"processing_failed"'
+wait_until_retry_due; send ft-3 "$b/fault-fail-twice.json" "$s"; expect ft-3 200 '{"received":true}'
 send ft-4 "$b/fault-fail-twice.json" "$s"; expect ft-4 200 '{"duplicate":true}'
 id=$(key_of "$b/fault-fail-twice.json")
 [ "$(awk -F'\t' '$1 == "fail-twice" {print $3}' "$behavior" | tr '\n' ' ')" = "1 2 3 " ] || fail "the failing listener ran: $(cat "$behavior")"
@@ -282,7 +286,7 @@ FATAL_ID=$(key_of "$b/fault-fatal-once.json") php_check '
   $row = current(array_filter($j[0]["inbox"], fn ($r) => str_contains((string) $r["event_json"], getenv("FATAL_ID"))));
   $row && $row["state"] === "failed" && str_contains((string) $row["last_error"], "Allowed memory size") || $fail("after a fatal error: " . json_encode($row));
   echo "  ok  fatal error → 500, recorded as failed: ", strtok($row["last_error"], "\n"), "\n";' "$out/rows.json"
-sleep 1.2
+wait_until_retry_due
 send fatal-retry "$b/fault-fatal-once.json" "$s"; expect fatal-retry 200 '{"received":true}'
 [ "$(count_runs "$(key_of "$b/fault-fatal-once.json")" caspay_webhook_event)" = 1 ] || fail "the fatal event did not run exactly once after the retry"
 
@@ -316,7 +320,7 @@ helper option caspay_e2e_max_attempts 2
 helper option caspay_e2e_broken 1
 s=$(sig "$b/fault-broken.json")
 send dead-1 "$b/fault-broken.json" "$s"; expect dead-1 500 '"code":"processing_failed"'
-sleep 1.2; send dead-2 "$b/fault-broken.json" "$s"; expect dead-2 500 '"code":"processing_failed"'
+wait_until_retry_due; send dead-2 "$b/fault-broken.json" "$s"; expect dead-2 500 '"code":"processing_failed"'
 send dead-3 "$b/fault-broken.json" "$s"; expect dead-3 200 '{"duplicate":true,"state":"dead"}'
 cookie=$(helper login)
 admin_get() { curl -s -H "Cookie: $cookie" "$url/wp-admin/$1"; }
