@@ -267,7 +267,9 @@ pass "failing listener: attempts 1, 2, 3; the listeners that succeeded ran once"
 # A copy while the original runs: 409 with Retry-After, then the original finishes.
 s=$(sig "$b/fault-sleep3.json")
 send slow "$b/fault-sleep3.json" "$s" & slow_job=$!
-sleep 1
+# The copy goes once the original's listener has started (it logs its behavior first).
+for _ in $(seq 100); do grep -q '^sleep:3' "$behavior" 2>/dev/null && break; sleep 0.05; done
+grep -q '^sleep:3' "$behavior" || fail "the slow listener did not start"
 send slow-copy "$b/fault-sleep3.json" "$s"; expect slow-copy 409 '"code":"processing_in_progress"'
 ra=$(retry_after slow-copy)
 [ -n "$ra" ] && [ "$ra" -ge 1 ] && [ "$ra" -le 5 ] || fail "Retry-After '$ra' is not within the lease"
