@@ -13,6 +13,20 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
  * CasPay's own retries end within a day, and 90 days is what the WordPress plugin keeps.
  */
 export const DEFAULT_RETAIN_DONE_SECONDS = 90 * 86_400;
+
+/**
+ * `retainDoneSeconds` in milliseconds, checked: the inbox and a store that forgets done events
+ * on its own (a Durable Object's alarm) must agree on it, and a wrong one forgets too early.
+ * @param {string} owner who was given it, for the message
+ * @param {number | null} [seconds] (90 days when not given)
+ */
+export function retentionMs(owner, seconds) {
+  seconds ??= DEFAULT_RETAIN_DONE_SECONDS;
+  if (!(seconds > 0 && Number.isFinite(seconds))) {
+    throw new TypeError(`${owner}: retainDoneSeconds must be a positive number of seconds (a done event is recognized for that long).`);
+  }
+  return 1000 * seconds;
+}
 /** An inbox forgets done events past their retention at most this often. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 
@@ -75,11 +89,7 @@ export class Inbox {
   constructor(options) {
     if (!options || typeof options.store !== 'object' || options.store === null) throw new TypeError('Inbox: give a store (see docs: SqliteStore, PostgresStore, MemoryStore).');
     if (typeof options.handler !== 'function') throw new TypeError('Inbox: give a handler function.');
-    const retainDoneSeconds = options.retainDoneSeconds ?? DEFAULT_RETAIN_DONE_SECONDS;
-    if (!(retainDoneSeconds > 0 && Number.isFinite(retainDoneSeconds))) {
-      throw new TypeError('Inbox: retainDoneSeconds must be a positive number of seconds (a done event is recognized for that long).');
-    }
-    this.#retainDoneMs = 1000 * retainDoneSeconds;
+    this.#retainDoneMs = retentionMs('Inbox', options.retainDoneSeconds);
     this.#store = options.store;
     this.#handler = options.handler;
     this.#leaseMs = 1000 * (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);

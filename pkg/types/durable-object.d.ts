@@ -33,7 +33,11 @@ export interface DurableObjectNamespaceLike {
 
 /** The inbox on one Durable Object's storage: each transition also moves the object's alarm. */
 export declare class DurableObjectStore implements InboxStore {
-  /** The object's `ctx.storage`; a done event's alarm is set for when its retention ends. */
+  /**
+   * The object's `ctx.storage`; a done event's alarm is set for when its retention ends
+   * (`retainDoneSeconds`, 90 days by default; throws a TypeError unless it is a positive,
+   * finite number of seconds).
+   */
   constructor(storage: DurableObjectStorageLike, options?: { retainDoneSeconds?: number });
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
   claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;

@@ -160,6 +160,15 @@ test("a done event is answered as a duplicate while it is retained, then its obj
   assert.equal((await (await ledgerOf(worker.mf)).get(key))?.times, 1, 'processed once');
 });
 
+test('a store is refused a retention that would forget done events too early, or never', async () => {
+  /** @param {unknown} seconds the retention, as JSON */
+  const construct = async (seconds) => (await (await fetch(new URL(`/probe/retention/construct/${encodeURIComponent(JSON.stringify(seconds))}`, worker.url))).json()).error;
+  for (const seconds of [0, -1, 'a day', true]) {
+    assert.match(await construct(seconds), /^TypeError: DurableObjectStore: retainDoneSeconds must be a positive number of seconds/, `retainDoneSeconds: ${JSON.stringify(seconds)}`);
+  }
+  for (const seconds of [3, null]) assert.equal(await construct(seconds), null, `retainDoneSeconds: ${JSON.stringify(seconds)}`);
+});
+
 test('an unreachable inbox object: 503 store_unavailable, so CasPay sends it again', async () => {
   const { status, json } = await deliverFlaky('evt_unreachable', 0, '/webhook-unreachable');
   assert.equal(status, 503);

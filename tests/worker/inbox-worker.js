@@ -99,6 +99,15 @@ export class StoreProbe {
   async fetch(request) {
     const [, , , instance, method] = new URL(request.url).pathname.split('/');
     if (instance === 'alarm') return Response.json({ alarm: await this.#storage.getAlarm() });
+    if (instance === 'construct') {
+      // `method` is the retention to construct a store with, as JSON.
+      try {
+        new DurableObjectStore(this.#storage, { retainDoneSeconds: JSON.parse(decodeURIComponent(method)) });
+        return Response.json({ error: null });
+      } catch (error) {
+        return Response.json({ error: `${/** @type {Error} */ (error).name}: ${/** @type {Error} */ (error).message}` });
+      }
+    }
     let store = this.#stores.get(instance);
     if (store === undefined) {
       store = new DurableObjectStore(this.#storage);

@@ -15,7 +15,7 @@
 // compiled import), and talks to the object with fetch rather than RPC, so it needs neither
 // `cloudflare:workers` nor a recent compatibility date.
 import { WebhookError } from '../workerd.js';
-import { DEFAULT_RETAIN_DONE_SECONDS, Inbox, errorAnswer } from '../inbox.js';
+import { Inbox, errorAnswer, retentionMs } from '../inbox.js';
 import { createReceiver } from '../receiver.js';
 import { isClaimable, toEntry } from './rules.js';
 
@@ -115,9 +115,9 @@ export class DurableObjectStore {
    * @param {{ retainDoneSeconds?: number }} [options] how long a done event is kept before
    *   the alarm forgets it (default 90 days, as the Inbox's)
    */
-  constructor(storage, { retainDoneSeconds = DEFAULT_RETAIN_DONE_SECONDS } = {}) {
+  constructor(storage, { retainDoneSeconds } = {}) {
     this.#storage = storage;
-    this.#retainDoneMs = 1000 * retainDoneSeconds;
+    this.#retainDoneMs = retentionMs('DurableObjectStore', retainDoneSeconds);
   }
 
   /** @param {{ key: string, type: string, event: string, now: number }} entry */
