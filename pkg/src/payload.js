@@ -18,7 +18,8 @@ function describeWrongPayload(payload) {
     return 'The payload is an already-parsed object. Verify the raw request body exactly as received: '
       + 'a string, Buffer, Uint8Array or ArrayBuffer. Re-serializing JSON changes the bytes CasPay signed. '
       + "With Express, mount `express.raw({ type: 'application/json' })` on the webhook route (before any "
-      + 'express.json()) and pass `req.body`; with fetch-style handlers use `await request.arrayBuffer()` or `await request.text()`.';
+      + 'express.json()) and pass `req.body`; with fetch-style handlers pass `await request.arrayBuffer()` (the bytes as sent: '
+      + '`request.text()` would drop a leading byte order mark and replace invalid UTF-8).';
   }
   return `The payload must be the raw request body (a string, Buffer, Uint8Array or ArrayBuffer), not ${payload === null ? 'null' : typeof payload}.`;
 }
