@@ -27,6 +27,7 @@ export function retentionMs(owner, seconds) {
   }
   return 1000 * seconds;
 }
+
 /** An inbox forgets done events past their retention at most this often. */
 const PRUNE_INTERVAL_MS = 3_600_000;
 
