@@ -197,7 +197,9 @@ final class CasPay_Plugin {
 			 * Filters the WebAssembly engine's configuration (see CasPay_Wasm_Runtime::shared()).
 			 * The library path comes from the CASPAY_WEBHOOKS_WASMTIME_LIB constant.
 			 *
-			 * @param array $config Keys: library, module, cache_dir, cache_index_file, memory_limit.
+			 * @param array $config Keys: library, module, cache_dir, cache_index_file, memory_limit,
+			 *                      guard_pages (false: bounds checks and no signal handlers;
+			 *                      unset: guard pages when the address space is unlimited).
 			 */
 			$config         = apply_filters(
 				'caspay_webhooks_wasm_config',

@@ -8,35 +8,44 @@
 require_once __DIR__ . '/class-caspay-vectors-test-case.php';
 
 /**
- * Every vector, through the Rust core compiled to WebAssembly. Fails (never skips) when
- * FFI or Wasmtime is missing.
+ * Every vector, through the Rust core compiled to WebAssembly, in both memory
+ * configurations (CasPay_Wasm_Runtime::GUARDED_CONFIG, ::CHECKED_CONFIG): guard pages,
+ * as on a server without an address-space limit, and explicit bounds checks, as under
+ * `ulimit -v`. Fails (never skips) when FFI or Wasmtime is missing.
  */
-final class WasmEngineVectorsTest extends CasPay_Vectors_Test_Case {
+class WasmEngineVectorsTest extends CasPay_Vectors_Test_Case {
+
+	/**
+	 * Guard pages or bounds checks.
+	 *
+	 * @var bool
+	 */
+	protected static $guard_pages = true;
 
 	/**
 	 * One engine for the whole class, as a long-lived PHP process would keep it.
 	 *
 	 * @var CasPay_Wasm_Engine|null
 	 */
-	private static $engine;
+	protected static $engine;
 
 	/**
 	 * {@inheritDoc}
 	 */
 	protected static function engine() {
-		if ( null === self::$engine ) {
-			self::$engine = CasPay_Test_Vectors::wasm_engine();
+		if ( null === static::$engine ) {
+			static::$engine = CasPay_Test_Vectors::wasm_engine( array( 'guard_pages' => static::$guard_pages ) );
 		}
-		return self::$engine;
+		return static::$engine;
 	}
 
 	/**
 	 * No vector may have cost an instance.
 	 */
 	public static function tearDownAfterClass(): void {
-		if ( null !== self::$engine && 0 !== self::$engine->replaced_instances ) {
+		if ( null !== static::$engine && 0 !== static::$engine->replaced_instances ) {
 			throw new RuntimeException( 'The WebAssembly instance trapped during the vectors.' );
 		}
-		self::$engine = null;
+		static::$engine = null;
 	}
 }

@@ -136,11 +136,19 @@ final class WasmRuntimeTest extends TestCase {
 	}
 
 	/**
-	 * No 4 GiB reservation per memory: the engine runs under `ulimit -v` of 1 GiB.
+	 * No 4 GiB reservation per memory under `ulimit -v` of 1 GiB: the engine checks bounds
+	 * and runs. Without a limit it uses guard pages, and the settings screen says which.
 	 */
 	public function test_runs_under_a_virtual_memory_limit() {
-		$report = self::report( $this->tmp . '/cache', 'ulimit -v 1048576 && ' );
-		$this->assertSame( 'wasm', $report['engine'], $report['reason'] );
+		$limited = self::report( $this->tmp . '/cache', 'ulimit -v 1048576 && ' );
+		$this->assertSame( 'wasm', $limited['engine'], $limited['reason'] );
+		$this->assertStringStartsWith( 'bounds checks', $limited['details']['memory'] );
+		$this->assertSame( $limited['reference'], $limited['parsed'] );
+		$free = self::report( $this->tmp . '/cache', 'ulimit -v unlimited && ' );
+		$this->assertStringStartsWith( 'guard pages', $free['details']['memory'] );
+		$this->assertSame( $free['reference'], $free['parsed'] );
+		// Each configuration compiles its own module: a cached one is tied to its engine's.
+		$this->assertCount( 2, glob( $this->tmp . '/cache/module-*.cwasm' ) );
 	}
 
 	/**
@@ -188,17 +196,34 @@ final class WasmRuntimeTest extends TestCase {
 	}
 
 	/**
+	 * Both memory configurations.
+	 *
+	 * @return array<string, array{0: bool}>
+	 */
+	public static function memory_configurations() {
+		return array(
+			'guard pages'   => array( true ),
+			'bounds checks' => array( false ),
+		);
+	}
+
+	/**
 	 * A trap (here: memory exhausted while parsing) costs the instance, not the engine:
 	 * internal_error, then the next calls work on a fresh instance.
+	 *
+	 * @dataProvider memory_configurations
+	 * @param bool $guard_pages Guard pages or bounds checks.
 	 */
-	public function test_trap_replaces_the_instance() {
+	public function test_trap_replaces_the_instance( $guard_pages ) {
 		$engine   = CasPay_Engine_Selector::create(
 			'wasm',
 			array(
 				'memory_limit' => 2 * 1024 * 1024,
 				'cache_dir'    => false,
+				'guard_pages'  => $guard_pages,
 			)
 		);
+		$this->assertStringStartsWith( $guard_pages ? 'guard pages' : 'bounds checks', $engine->details()['memory'] );
 		$webhooks = new CasPay_Webhooks( $engine );
 		$body     = '{"type":"test.webhook","data":{"s":"' . str_repeat( 'a', 600000 ) . '"}}';
 		try {

@@ -99,9 +99,10 @@ final class CasPay_Test_Vectors {
 	/**
 	 * The WebAssembly engine: it must run here, a test run without it is a failure.
 	 *
+	 * @param array $config Runtime configuration (see CasPay_Wasm_Runtime::shared()).
 	 * @return CasPay_Wasm_Engine
 	 */
-	public static function wasm_engine() {
-		return CasPay_Engine_Selector::create( 'wasm' );
+	public static function wasm_engine( array $config = array() ) {
+		return CasPay_Engine_Selector::create( 'wasm', $config );
 	}
 }
