@@ -33,7 +33,7 @@ details.push(
   `### Warm, in one PHP process`,
   '',
   `\`php -d ffi.enable=1 -d opcache.enable_cli=1 bench/php/warm.php\`: the plugin's public API (\`CasPay_Webhooks::construct()\` and \`::verify()\`, engine objects created once, as a long-lived process keeps them) against the hand-written \`hash_hmac('sha256', …)\` + \`hash_equals\` (+ \`json_decode\`). `
-    + `Median of ${warm.rounds} interleaved rounds of ${warm.round_ms} ms per alternative; time per call.`,
+    + `The WebAssembly engine's memory: ${warm.memory}. Median of ${warm.rounds} interleaved rounds of ${warm.round_ms} ms per alternative; time per call.`,
   '',
 );
 for (const body of warm.bodies) {

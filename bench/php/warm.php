@@ -78,6 +78,7 @@ $caspay_out = array(
 	'opcache'   => function_exists( 'opcache_get_status' ) && false !== @opcache_get_status( false ), // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
 	'rounds'    => $caspay_rounds,
 	'round_ms'  => $caspay_ms,
+	'memory'    => $caspay_wasm->engine()->details()['memory'],
 	'bodies'    => array(),
 );
 
