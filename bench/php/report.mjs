@@ -33,7 +33,7 @@ details.push(
   `### Warm, in one PHP process`,
   '',
   `\`php -d ffi.enable=1 -d opcache.enable_cli=1 bench/php/warm.php\`: the plugin's public API (\`CasPay_Webhooks::construct()\` and \`::verify()\`, engine objects created once, as a long-lived process keeps them) against the hand-written \`hash_hmac('sha256', …)\` + \`hash_equals\` (+ \`json_decode\`). `
-    + `The WebAssembly engine's memory: ${warm.memory}. Median of ${warm.rounds} interleaved rounds of ${warm.round_ms} ms per alternative; time per call.`,
+    + `The WebAssembly engine's memory: ${warm.memory}; for comparison, the same engine configured as under an address-space limit: ${warm.checked}. Median of ${warm.rounds} interleaved rounds of ${warm.round_ms} ms per alternative; time per call.`,
   '',
 );
 for (const body of warm.bodies) {
@@ -46,6 +46,7 @@ for (const body of warm.bodies) {
     '|---|---:|---:|---:|---:|',
     `| hand-written: hash_hmac + hash_equals + json_decode | ${us(construct.hand)} | ${x(construct.hand / construct.php)} | ${us(verify.hand)} | ${us(parse.json_decode)} (json_decode) |`,
     `| WebAssembly engine (Wasmtime through FFI) | ${us(construct.wasm)} | ${x(construct.wasm / construct.php)} | ${us(verify.wasm)} | ${us(parse.wasm)} |`,
+    `| WebAssembly engine, bounds checked (as under \`ulimit -v\`) | ${us(construct.checked)} | ${x(construct.checked / construct.php)} | | |`,
     `| pure-PHP engine | ${us(construct.php)} | 1.00x | ${us(verify.php)} | ${us(parse.php)} |`,
     '',
     `Where the WebAssembly engine's verify + parse goes, measured in the same rounds: the core (inputs written, one \`caspay_construct\` call: the HMAC, then validating and building the event) ${us(breakdown.core)}, `

@@ -73,12 +73,15 @@ if ( 'wasm' !== $caspay_wasm->engine()->name() ) {
 	exit( 1 );
 }
 $caspay_php = new CasPay_Webhooks( 'php' );
+// The same engine as under an address-space limit (`ulimit -v`): bounds checked, no guard pages.
+$caspay_checked = new CasPay_Webhooks( 'wasm', array( 'guard_pages' => false ) );
 $caspay_out = array(
 	'php'       => PHP_VERSION,
 	'opcache'   => function_exists( 'opcache_get_status' ) && false !== @opcache_get_status( false ), // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
 	'rounds'    => $caspay_rounds,
 	'round_ms'  => $caspay_ms,
 	'memory'    => $caspay_wasm->engine()->details()['memory'],
+	'checked'   => $caspay_checked->engine()->details()['memory'],
 	'bodies'    => array(),
 );
 
@@ -89,7 +92,7 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 
 	// Same answers before timing anything: equal events from both engines, a real check.
 	$event = $caspay_wasm->construct( $body, $signature, $secret );
-	if ( $event !== $caspay_php->construct( $body, $signature, $secret ) || ! hash_equals( hash_hmac( 'sha256', $body, $secret ), $signature ) ) {
+	if ( $event !== $caspay_php->construct( $body, $signature, $secret ) || $event !== $caspay_checked->construct( $body, $signature, $secret ) || ! hash_equals( hash_hmac( 'sha256', $body, $secret ), $signature ) ) {
 		fwrite( STDERR, "warm.php: the engines disagree on {$caspay_body['label']}\n" );
 		exit( 1 );
 	}
@@ -124,26 +127,29 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 	$output    = $read();
 	$construct = caspay_bench_measure(
 		array(
-			'hand'   => static function () use ( $body, $signature, $secret ) {
+			'hand'    => static function () use ( $body, $signature, $secret ) {
 				if ( ! hash_equals( hash_hmac( 'sha256', $body, $secret ), $signature ) ) {
 					throw new RuntimeException( 'bad signature' );
 				}
 				return json_decode( $body, true );
 			},
-			'wasm'   => static function () use ( $caspay_wasm, $body, $signature, $secret ) {
+			'wasm'    => static function () use ( $caspay_wasm, $body, $signature, $secret ) {
 				return $caspay_wasm->construct( $body, $signature, $secret );
 			},
-			'php'    => static function () use ( $caspay_php, $body, $signature, $secret ) {
+			'php'     => static function () use ( $caspay_php, $body, $signature, $secret ) {
 				return $caspay_php->construct( $body, $signature, $secret );
 			},
-			'core'   => static function () use ( $core, $body, $signature, $secret ) {
+			'checked' => static function () use ( $caspay_checked, $body, $signature, $secret ) {
+				return $caspay_checked->construct( $body, $signature, $secret );
+			},
+			'core'    => static function () use ( $core, $body, $signature, $secret ) {
 				return $core( $body, $signature, $secret );
 			},
-			'read'   => $read,
-			'decode' => static function () use ( $output ) {
+			'read'    => $read,
+			'decode'  => static function () use ( $output ) {
 				return json_decode( $output, true, CasPay_Webhooks::DEFAULT_MAX_DEPTH + 8, JSON_BIGINT_AS_STRING );
 			},
-			'empty'  => $empty,
+			'empty'   => $empty,
 		),
 		$caspay_rounds,
 		$caspay_ms

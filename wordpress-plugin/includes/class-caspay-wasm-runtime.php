@@ -199,7 +199,7 @@ final class CasPay_Wasm_Runtime {
 			$this->ffi->wasmtime_config_memory_guard_size_set( $config_handle, 0 );
 			$this->ffi->wasmtime_config_memory_reservation_for_growth_set( $config_handle, self::MEMORY_RESERVATION_FOR_GROWTH );
 			$this->ffi->wasmtime_config_signals_based_traps_set( $config_handle, false );
-			$this->details['memory'] = 'bounds checks (the address space is limited, or guard pages are off; about 10% slower)';
+			$this->details['memory'] = 'bounds checks (the address space is limited, or guard pages are off)';
 		}
 		$this->ffi->wasmtime_config_parallel_compilation_set( $config_handle, false );
 		// The engine takes ownership of the configuration.
