@@ -2,7 +2,8 @@
 # work on a fresh machine; every install step is skipped when already satisfied.
 
 SHELL := /bin/bash
-CARGO_TEST_FLAGS := --features cli
+# abi as well: the plain ABI's host code has unit tests of its own (src/host/last_secret.rs).
+CARGO_TEST_FLAGS := --features cli,abi
 
 .PHONY: build demo test bench test-rust test-node prerequisites
 

@@ -28,12 +28,6 @@ pub fn output_len() -> usize {
     with(|w| w.output().len())
 }
 
-/// Input: body, signature, secret. Returns 0 when valid, else the error status.
-#[wasm_bindgen(js_name = verifyOnce)]
-pub fn verify_once(body_len: usize, signature_len: usize, secret_len: usize) -> u32 {
-    with(|w| w.verify_once(body_len, signature_len, secret_len))
-}
-
 /// Input: body, secret. Output: lowercase hex signature.
 #[wasm_bindgen(js_name = signOnce)]
 pub fn sign_once(body_len: usize, secret_len: usize) -> u32 {

@@ -7,6 +7,8 @@ mod workspace;
 mod abi;
 #[cfg(feature = "js")]
 mod js;
+#[cfg(feature = "abi")]
+mod last_secret;
 #[cfg(feature = "js")]
 mod record;
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]

@@ -11,6 +11,8 @@ use core::cell::UnsafeCell;
 
 use serde::Serialize;
 
+#[cfg(feature = "abi")]
+use super::last_secret::LastSecret;
 use crate::sample::{sample_body, SampleOptions};
 use crate::{
     motes_to_cspr, parse_event_with, Error, ErrorCode, Event, Freshness, ParseOptions, Shape,
@@ -26,6 +28,8 @@ pub(crate) type EventWriter = fn(&Event, &mut Vec<u8>);
 pub(crate) struct Workspace {
     input: Vec<u8>,
     output: Vec<u8>,
+    #[cfg(feature = "abi")]
+    last_secret: LastSecret,
 }
 
 struct Shared(UnsafeCell<Workspace>);
@@ -37,6 +41,8 @@ unsafe impl Sync for Shared {}
 static WORKSPACE: Shared = Shared(UnsafeCell::new(Workspace {
     input: Vec::new(),
     output: Vec::new(),
+    #[cfg(feature = "abi")]
+    last_secret: LastSecret::new(),
 }));
 
 /// Runs `f` with exclusive access to the workspace.
@@ -60,17 +66,7 @@ impl Workspace {
 
     /// The input split into consecutive segments of the given lengths.
     pub(crate) fn segments<const N: usize>(&self, lengths: [usize; N]) -> Option<[&[u8]; N]> {
-        let mut rest = self.input.as_slice();
-        let mut out: [&[u8]; N] = [&[]; N];
-        for (slot, len) in out.iter_mut().zip(lengths) {
-            if len > rest.len() {
-                return None;
-            }
-            let (head, tail) = rest.split_at(len);
-            *slot = head;
-            rest = tail;
-        }
-        Some(out)
+        split(&self.input, lengths)
     }
 
     pub(crate) fn output(&self) -> &[u8] {
@@ -148,12 +144,15 @@ impl Workspace {
         options: &ParseOptions,
         write: EventWriter,
     ) -> u32 {
-        let Some([body, signature, secret]) = self.segments([body_len, signature_len, secret_len])
+        let Some([body, signature, secret]) =
+            split(&self.input, [body_len, signature_len, secret_len])
         else {
             return self.bad_lengths();
         };
-        let result = Verifier::new(secret)
-            .and_then(|verifier| crate::construct_event(body, signature, &verifier, options));
+        let result = self
+            .last_secret
+            .verifier(secret)
+            .and_then(|verifier| crate::construct_event(body, signature, verifier, options));
         self.finish_event(result, write)
     }
 
@@ -168,6 +167,7 @@ impl Workspace {
         }
     }
 
+    #[cfg(feature = "abi")]
     /// Verifies the body, signature and secret segments; returns the status.
     pub(crate) fn verify_once(
         &mut self,
@@ -175,11 +175,15 @@ impl Workspace {
         signature_len: usize,
         secret_len: usize,
     ) -> u32 {
-        let Some([body, signature, secret]) = self.segments([body_len, signature_len, secret_len])
+        let Some([body, signature, secret]) =
+            split(&self.input, [body_len, signature_len, secret_len])
         else {
             return self.bad_lengths();
         };
-        let result = Verifier::new(secret).and_then(|v| v.verify(body, signature));
+        let result = self
+            .last_secret
+            .verifier(secret)
+            .and_then(|v| v.verify(body, signature));
         match result {
             Ok(_) => {
                 // ABI.md: empty output on success, not the previous call's (found by fuzz/abi).
@@ -311,4 +315,20 @@ pub(crate) fn parse_options(
         });
     }
     options
+}
+
+/// Splits the input into back-to-back segments of the given lengths; None when they do not
+/// fit. A free function, so a call can borrow the input and the other fields apart.
+fn split<const N: usize>(input: &[u8], lengths: [usize; N]) -> Option<[&[u8]; N]> {
+    let mut rest = input;
+    let mut out: [&[u8]; N] = [&[]; N];
+    for (slot, len) in out.iter_mut().zip(lengths) {
+        if len > rest.len() {
+            return None;
+        }
+        let (head, tail) = rest.split_at(len);
+        *slot = head;
+        rest = tail;
+    }
+    Some(out)
 }
