@@ -12,7 +12,10 @@ const HOSTS = [['node', 'Node.js'], ['workerd', 'workerd (Cloudflare Workers run
 /** @param {string} text */
 const cell = (text) => text.replaceAll('|', '\\|');
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+// Files changed since that commit, named so a reader can tell a code change from a README
+// that an earlier run rewrote.
+const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' })
+  .split('\n').filter(Boolean).map((line) => line.slice(3));
 
 const reports = HOSTS.map(([name, title]) => {
   /** @type {{ host: string, command: string, targets: import('./measure.mjs').Target[], details: string }} */
@@ -25,7 +28,7 @@ const met = all.filter((row) => row.met).length;
 const lines = [
   '# Benchmarks',
   '',
-  `Written by \`make bench\` (bench/report.mjs) on ${new Date().toISOString().slice(0, 10)}, at commit ${commit}${dirty ? ' with uncommitted changes' : ''}, `
+  `Written by \`make bench\` (bench/report.mjs) on ${new Date().toISOString().slice(0, 10)}, at commit ${commit}${changed.length > 0 ? ` with uncommitted changes to ${changed.join(', ')}` : ''}, `
     + `on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'} (a shared machine: every figure is a median, `
     + 'and every comparison is a ratio of alternatives measured interleaved in the same run). Do not edit by hand; run `make bench`.',
   '',
