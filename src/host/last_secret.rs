@@ -23,16 +23,11 @@ impl LastSecret {
     /// The verifier for `secret`, keyed only when it differs from the last one. The
     /// comparison takes the same time wherever the secrets differ.
     pub(crate) fn verifier(&mut self, secret: &[u8]) -> Result<&Verifier, Error> {
-        if let Some((known, _)) = &self.keyed {
-            if !bool::from(known.as_slice().ct_eq(secret)) {
-                self.keyed = None;
-            }
-        }
-        let (_, verifier) = match self.keyed.take() {
-            Some(keyed) => self.keyed.insert(keyed),
-            None => self.keyed.insert((secret.to_vec(), Verifier::new(secret)?)),
+        let keyed = match self.keyed.take() {
+            Some(keyed) if bool::from(keyed.0.as_slice().ct_eq(secret)) => keyed,
+            _ => (secret.to_vec(), Verifier::new(secret)?),
         };
-        Ok(verifier)
+        Ok(&self.keyed.insert(keyed).1)
     }
 }
 
