@@ -2,10 +2,12 @@
 //! the CLI's `sample` and `send`, and the playground.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
 
 use crate::event::{Category, EventKind, Shape};
+use crate::json::write_string;
 use crate::timestamp::format_iso8601;
 
 /// What varies between two sample deliveries.
@@ -240,9 +242,11 @@ impl JsonObject {
     }
 
     fn push_string(&mut self, value: &str) {
-        // Escaping a &str into JSON cannot fail.
+        let mut escaped = Vec::with_capacity(value.len() + 2);
+        write_string(value, &mut |bytes| escaped.extend_from_slice(bytes));
+        // The escaped text is `value` cut at ASCII bytes and ASCII escapes: still UTF-8.
         self.0
-            .push_str(&serde_json::to_string(value).unwrap_or_default());
+            .push_str(core::str::from_utf8(&escaped).unwrap_or_default());
     }
 
     fn str(self, key: &str, value: &str) -> Self {

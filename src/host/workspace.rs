@@ -9,10 +9,9 @@
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
-use serde::Serialize;
-
 #[cfg(feature = "abi")]
 use super::last_secret::LastSecret;
+use crate::json::write_string;
 use crate::sample::{sample_body, SampleOptions};
 use crate::{
     motes_to_cspr, parse_event_with, Error, ErrorCode, Event, Freshness, ParseOptions, Shape,
@@ -73,23 +72,27 @@ impl Workspace {
         &self.output
     }
 
-    /// Records a failure: the status, and the error as JSON in the output buffer.
+    /// Records a failure: the status, and the error as JSON in the output buffer:
+    /// `{"code":…,"message":…,"field":…,"position":…}`, absent parts as `null`.
     pub(crate) fn fail(&mut self, error: &Error) -> u32 {
-        #[derive(Serialize)]
-        struct ErrorJson<'a> {
-            code: &'static str,
-            message: &'a str,
-            field: Option<&'a str>,
-            position: Option<usize>,
+        let out = &mut self.output;
+        out.clear();
+        let mut put = |bytes: &[u8]| out.extend_from_slice(bytes);
+        put(b"{\"code\":");
+        write_string(error.code().as_str(), &mut put);
+        put(b",\"message\":");
+        write_string(&error.message(), &mut put);
+        put(b",\"field\":");
+        match error.field() {
+            Some(field) => write_string(field, &mut put),
+            None => put(b"null"),
         }
-        let message = error.message();
-        let json = ErrorJson {
-            code: error.code().as_str(),
-            message: &message,
-            field: error.field(),
-            position: error.position(),
-        };
-        self.output = serde_json::to_vec(&json).unwrap_or_default();
+        put(b",\"position\":");
+        match error.position() {
+            Some(position) => put(itoa::Buffer::new().format(position).as_bytes()),
+            None => put(b"null"),
+        }
+        put(b"}");
         error.code().number()
     }
 
