@@ -49,8 +49,8 @@ for (const body of warm.bodies) {
     `| WebAssembly engine, bounds checked (as under \`ulimit -v\`) | ${us(construct.checked)} | ${x(construct.checked / construct.php)} | | |`,
     `| pure-PHP engine | ${us(construct.php)} | 1.00x | ${us(verify.php)} | ${us(parse.php)} |`,
     '',
-    `Where the WebAssembly engine's verify + parse goes, measured in the same rounds: the core (inputs written, one \`caspay_construct\` call: the HMAC, then validating and building the event) ${us(breakdown.core)}, `
-      + `reading its ${body.output_bytes}-byte output (one call and a copy) ${us(breakdown.read)}, \`json_decode\` of that output ${us(breakdown.decode)}; `
+    `Where the WebAssembly engine's verify + parse goes, measured in the same rounds: the core (inputs written, one \`caspay_construct_php\` call: the HMAC, then validating and building the event) ${us(breakdown.core)}, `
+      + `reading its ${body.output_bytes}-byte output (its span and a copy, from memory) ${us(breakdown.read)}, \`unserialize\` of that output ${us(breakdown.decode)}; `
       + `an empty call into the module (\`caspay_abi_version\`) costs ${us(breakdown.empty)}. Verify alone and parse alone are separate rounds.`,
     '',
   );
@@ -61,7 +61,7 @@ for (const body of warm.bodies) {
     '≤ 0.70x its time',
     `${x(vsPhp)} (${us(construct.wasm)} vs ${us(construct.php)})`,
     vsPhp <= 0.7,
-    `of its ${us(construct.wasm)}, the core's one call (the HMAC, then the validating parse, run by Wasmtime) takes ${us(breakdown.core)}, reading its ${body.output_bytes}-byte event and json_decode of it ${us(breakdown.read + breakdown.decode)}, `
+    `of its ${us(construct.wasm)}, the core's one call (the HMAC, then the validating parse, run by Wasmtime) takes ${us(breakdown.core)}, reading its ${body.output_bytes}-byte event and unserialize of it ${us(breakdown.read + breakdown.decode)}, `
       + `and the API's argument checks ${us(Math.max(0, construct.wasm - breakdown.core - breakdown.read - breakdown.decode))}; `
       + `the pure-PHP engine does all of it in ${us(construct.php)}, and the module's call with the decoding of its output alone is ${x(moduleShare)} of that time`
       + (moduleShare > 0.7 ? ', over the target before any PHP of the engine runs' : ''),
@@ -73,7 +73,7 @@ for (const body of warm.bodies) {
     `${x(vsHand)} (${us(construct.wasm)} vs ${us(construct.hand)})`,
     vsHand <= 2,
     `json_decode of the body takes ${us(parse.json_decode)}, the core's one call ${us(breakdown.core)}${breakdown.core > 2 * construct.hand ? ` (alone over 2x the hand-written ${us(construct.hand)})` : ''}: the core verifies, validates and normalizes the event `
-      + `(exact amounts, the idempotency key from the canonical content), and its normalized event is decoded again (${us(breakdown.decode)})`,
+      + `(exact amounts, the idempotency key from the canonical content), and PHP builds its normalized event from the module's serialized output (\`unserialize\`, ${us(breakdown.decode)})`,
   );
 }
 

@@ -107,7 +107,7 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 	$core   = $step(
 		function ( $body, $signature, $secret ) {
 			$this->write_input( $body . $signature . $secret );
-			return $this->call( 'caspay_construct', array( strlen( $body ), strlen( $signature ), strlen( $secret ), CasPay_Webhooks::DEFAULT_MAX_PAYLOAD_BYTES, CasPay_Webhooks::DEFAULT_MAX_DEPTH, -1, 0 ) );
+			return $this->call( 'caspay_construct_php', array( strlen( $body ), strlen( $signature ), strlen( $secret ), CasPay_Webhooks::DEFAULT_MAX_PAYLOAD_BYTES, CasPay_Webhooks::DEFAULT_MAX_DEPTH, -1, 0 ) );
 		}
 	);
 	$read   = $step(
@@ -121,7 +121,7 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 		}
 	);
 	if ( 0 !== $core( $body, $signature, $secret ) ) {
-		fwrite( STDERR, "warm.php: caspay_construct failed on {$caspay_body['label']}\n" );
+		fwrite( STDERR, "warm.php: caspay_construct_php failed on {$caspay_body['label']}\n" );
 		exit( 1 );
 	}
 	$output    = $read();
@@ -147,7 +147,7 @@ foreach ( $caspay_input['bodies'] as $caspay_body ) {
 			},
 			'read'    => $read,
 			'decode'  => static function () use ( $output ) {
-				return json_decode( $output, true, CasPay_Webhooks::DEFAULT_MAX_DEPTH + 8, JSON_BIGINT_AS_STRING );
+				return unserialize( $output, array( 'allowed_classes' => false, 'max_depth' => CasPay_Webhooks::DEFAULT_MAX_DEPTH + 8 ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions.serialize_unserialize -- the engine's own step.
 			},
 			'empty'   => $empty,
 		),

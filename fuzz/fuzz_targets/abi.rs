@@ -1,6 +1,7 @@
 //! The plain ABI (`src/host/ABI.md`) driven the way a WebAssembly host drives it: reserve
 //! the input with `caspay_input`, write the inputs back to back at the returned address,
-//! call, then read `caspay_output` (checked against `caspay_output_ptr`/`caspay_output_len`). The crate is built natively
+//! call, then read `caspay_output` (checked against `caspay_output_ptr`/`caspay_output_len`
+//! and the span at `caspay_output_span`). The crate is built natively
 //! with `--features abi` and the exports are linked by name, exactly as declared below.
 //!
 //! The ABI passes addresses as 32-bit numbers. On a 64-bit host that only works when every
@@ -13,7 +14,10 @@
 //! too, with genuine signatures as well as wrong ones), the status numbers
 //! of the ABI.md table, error JSON on failure, sign→verify round trips through the buffers,
 //! lengths beyond the reserved input refused with status 5, and an input that cannot be
-//! reserved answered with address 0 while the workspace stays usable.
+//! reserved answered with address 0 while the workspace stays usable. `caspay_parse_php` and
+//! `caspay_construct_php` run on every input `caspay_parse` and `caspay_construct` run on:
+//! the same status, and an event in PHP's serialize() format that reads back (with PHP's
+//! rules, below) as the same values as the JSON one.
 #![no_main]
 
 use std::alloc::{GlobalAlloc, Layout};
@@ -34,6 +38,7 @@ extern "C" {
     fn caspay_output_ptr() -> u32;
     fn caspay_output_len() -> u32;
     fn caspay_output() -> i64;
+    fn caspay_output_span() -> u32;
     fn caspay_verify(body_len: u32, signature_len: u32, secret_len: u32) -> u32;
     fn caspay_sign(body_len: u32, secret_len: u32) -> u32;
     fn caspay_parse(
@@ -44,6 +49,22 @@ extern "C" {
         now: i64,
     ) -> u32;
     fn caspay_construct(
+        body_len: u32,
+        signature_len: u32,
+        secret_len: u32,
+        max_payload_bytes: u32,
+        max_depth: u32,
+        tolerance_seconds: i64,
+        now: i64,
+    ) -> u32;
+    fn caspay_parse_php(
+        body_len: u32,
+        max_payload_bytes: u32,
+        max_depth: u32,
+        tolerance_seconds: i64,
+        now: i64,
+    ) -> u32;
+    fn caspay_construct_php(
         body_len: u32,
         signature_len: u32,
         secret_len: u32,
@@ -169,6 +190,8 @@ fn output() -> Vec<u8> {
         let span = caspay_output();
         let (ptr, len) = ((span >> 32) as u32, span as u32);
         assert_eq!((ptr, len), (caspay_output_ptr(), caspay_output_len()));
+        let [span_ptr, span_len] = *(caspay_output_span() as usize as *const [u32; 2]);
+        assert_eq!((ptr, len), (u32::from_le(span_ptr), u32::from_le(span_len)));
         std::slice::from_raw_parts(ptr as usize as *const u8, len as usize).to_vec()
     }
 }
@@ -214,6 +237,112 @@ fn check<T>(status: u32, result: &Result<T, Error>, ok_output: impl FnOnce(&T) -
     }
 }
 
+/// Runs the `_php` variant of the call just made (the input is still in place): the same
+/// status, and on success an event equal to the JSON one's once read as PHP reads it.
+fn check_php(json_status: u32, call: impl FnOnce() -> u32) {
+    let json = output();
+    let status = call();
+    assert_eq!(status, json_status);
+    let out = output();
+    if status != 0 {
+        assert_eq!(out, json, "the error output does not depend on the format");
+        return;
+    }
+    let mut rest = &out[..];
+    let php = read_php(&mut rest);
+    assert!(rest.is_empty(), "bytes after the event");
+    let json: Json = serde_json::from_slice(&json).unwrap();
+    assert_same(&php, &json, "event");
+}
+
+/// A value of PHP's serialize() format, as `unserialize` reads it (object keys stay strings).
+#[derive(Debug)]
+enum Php {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(Vec<u8>),
+    Array(Vec<(Php, Php)>),
+}
+
+fn read_php(rest: &mut &[u8]) -> Php {
+    let (&tag, tail) = rest.split_first().expect("a value");
+    // Every tag but N's is followed by a colon.
+    *rest = if tag == b'N' { tail } else { tail.strip_prefix(b":").expect("a colon") };
+    let mut until = |end: u8| {
+        let at = rest.iter().position(|&b| b == end).expect("a terminator");
+        let text = std::str::from_utf8(&rest[..at]).unwrap().to_owned();
+        *rest = &rest[at + 1..];
+        text
+    };
+    match tag {
+        b'N' => {
+            assert_eq!(until(b';'), "");
+            Php::Null
+        }
+        b'b' => Php::Bool(until(b';') == "1"),
+        b'i' => Php::Int(until(b';').parse().expect("an i64")),
+        b'd' => Php::Float(until(b';').parse().expect("a float")),
+        b's' => {
+            let len: usize = until(b':').parse().unwrap();
+            assert_eq!(rest[0], b'"');
+            let text = rest[1..1 + len].to_vec();
+            assert_eq!(&rest[1 + len..3 + len], b"\";");
+            *rest = &rest[3 + len..];
+            Php::String(text)
+        }
+        b'a' => {
+            let len: usize = until(b':').parse().unwrap();
+            assert_eq!(rest[0], b'{');
+            *rest = &rest[1..];
+            let entries = (0..len).map(|_| (read_php(rest), read_php(rest))).collect();
+            assert_eq!(rest[0], b'}');
+            *rest = &rest[1..];
+            Php::Array(entries)
+        }
+        other => panic!("unexpected tag {}", other as char),
+    }
+}
+
+/// PHP's value equals the JSON one: numbers of the same kind and value (integer text is an
+/// integer in both), arrays with keys 0, 1, 2…, objects with the same members where a
+/// repeated key keeps its last value (as serde_json and PHP both do), and an empty PHP
+/// array for `[]` or `{}`.
+fn assert_same(php: &Php, json: &Json, path: &str) {
+    match (php, json) {
+        (Php::Null, Json::Null) => {}
+        (Php::Bool(a), Json::Bool(b)) => assert_eq!(a, b, "{path}"),
+        (Php::Int(a), Json::Number(b)) => assert_eq!(Some(*a), b.as_i64(), "{path}"),
+        (Php::Float(a), Json::Number(b)) => {
+            assert!(b.is_f64(), "{path}: a float for integer text");
+            assert_eq!(a.to_bits(), b.as_f64().unwrap().to_bits(), "{path}");
+        }
+        (Php::String(a), Json::String(b)) => assert_eq!(a, b.as_bytes(), "{path}"),
+        (Php::Array(entries), Json::Array(items)) => {
+            assert_eq!(entries.len(), items.len(), "{path}");
+            for (index, ((key, value), item)) in entries.iter().zip(items).enumerate() {
+                assert!(matches!(key, Php::Int(k) if *k == index as i64), "{path}[{index}]");
+                assert_same(value, item, &format!("{path}[{index}]"));
+            }
+        }
+        (Php::Array(entries), Json::Object(members)) => {
+            let mut last = std::collections::BTreeMap::new();
+            for (key, value) in entries {
+                let Php::String(key) = key else {
+                    panic!("{path}: a member key that is not a string")
+                };
+                last.insert(String::from_utf8(key.clone()).unwrap(), value);
+            }
+            assert_eq!(last.len(), members.len(), "{path}");
+            for (key, value) in members {
+                assert_same(last[key], value, &format!("{path}.{key}"));
+            }
+        }
+        _ => panic!("{path}: {php:?} is not {json}"),
+    }
+}
+
 /// `[len][bytes]` from the front of `data`.
 fn take<'a>(data: &mut &'a [u8]) -> &'a [u8] {
     let Some((&len, rest)) = data.split_first() else {
@@ -244,6 +373,9 @@ fuzz_target!(|data: &[u8]| {
             let status =
                 unsafe { caspay_parse(body.len() as u32, max_payload, max_depth, tolerance, now) };
             check(status, &parse_event_with(body, &options), to_json);
+            check_php(status, || unsafe {
+                caspay_parse_php(body.len() as u32, max_payload, max_depth, tolerance, now)
+            });
         }
         // caspay_verify with a header and secret from the input.
         1 => {
@@ -327,6 +459,17 @@ fuzz_target!(|data: &[u8]| {
             let expected = Verifier::new(secret)
                 .and_then(|verifier| construct_event(body, signature, &verifier, &options));
             check(status, &expected, to_json);
+            check_php(status, || unsafe {
+                caspay_construct_php(
+                    body.len() as u32,
+                    signature.len() as u32,
+                    secret.len() as u32,
+                    max_payload,
+                    max_depth,
+                    tolerance,
+                    now,
+                )
+            });
         }
         // An input that cannot be reserved gives address 0, and the workspace still works.
         _ => {

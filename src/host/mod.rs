@@ -9,6 +9,8 @@ mod abi;
 mod js;
 #[cfg(feature = "abi")]
 mod last_secret;
+#[cfg(feature = "abi")]
+mod php_serialize;
 #[cfg(feature = "js")]
 mod record;
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]

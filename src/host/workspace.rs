@@ -29,6 +29,11 @@ pub(crate) struct Workspace {
     output: Vec<u8>,
     #[cfg(feature = "abi")]
     last_secret: LastSecret,
+    /// The output's address and length, kept where hosts read them without a call
+    /// (ABI.md's `caspay_output_span`). On the heap, and only once asked for, so that its
+    /// address fits the ABI's 32 bits wherever the heap does (fuzz/abi runs natively).
+    #[cfg(feature = "abi")]
+    output_span: Option<alloc::boxed::Box<[u32; 2]>>,
 }
 
 struct Shared(UnsafeCell<Workspace>);
@@ -42,6 +47,8 @@ static WORKSPACE: Shared = Shared(UnsafeCell::new(Workspace {
     output: Vec::new(),
     #[cfg(feature = "abi")]
     last_secret: LastSecret::new(),
+    #[cfg(feature = "abi")]
+    output_span: None,
 }));
 
 /// Runs `f` with exclusive access to the workspace.
@@ -70,6 +77,22 @@ impl Workspace {
 
     pub(crate) fn output(&self) -> &[u8] {
         &self.output
+    }
+
+    #[cfg(feature = "abi")]
+    /// The address of the output span, created on the first request and current from then on.
+    pub(crate) fn output_span(&mut self) -> *const [u32; 2] {
+        let span: *const [u32; 2] = &**self.output_span.get_or_insert_with(Default::default);
+        self.publish_output_span();
+        span
+    }
+
+    #[cfg(feature = "abi")]
+    /// Brings the output span up to date with the output, once a host has asked for it.
+    pub(crate) fn publish_output_span(&mut self) {
+        if let Some(span) = &mut self.output_span {
+            **span = [self.output.as_ptr() as u32, self.output.len() as u32];
+        }
     }
 
     /// Records a failure: the status, and the error as JSON in the output buffer:

@@ -120,14 +120,9 @@ pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
                 i = end;
             }
             b'-' | b'0'..=b'9' => {
-                let end = i + bytes[i..]
-                    .iter()
-                    .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
-                    .unwrap_or(bytes.len() - i);
+                let end = number_end(bytes, i);
                 let number = &raw[i..end];
-                let as_text =
-                    amount_value_next || !Decimal::parse(number).is_some_and(|d| d.is_portable());
-                if as_text {
+                if number_travels_as_text(number, amount_value_next) {
                     out.extend_from_slice(&bytes[copied..i]);
                     out.push(b'"');
                     out.extend_from_slice(number.as_bytes());
@@ -149,9 +144,24 @@ pub(crate) fn write_portable(raw: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(&bytes[copied..]);
 }
 
+/// Whether a number of the body is written as a string with its exact text: the value of
+/// an amount key (`amount_value`), or a number no host could hold exactly.
+pub(crate) fn number_travels_as_text(number: &str, amount_value: bool) -> bool {
+    amount_value || !Decimal::parse(number).is_some_and(|d| d.is_portable())
+}
+
+/// The index just past the number starting at `start`.
+pub(crate) fn number_end(bytes: &[u8], start: usize) -> usize {
+    start
+        + bytes[start..]
+            .iter()
+            .position(|b| !matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+            .unwrap_or(bytes.len() - start)
+}
+
 /// The index just past the string starting with the quote at `start`, and whether the
 /// string has escapes.
-fn string_end(bytes: &[u8], start: usize) -> (usize, bool) {
+pub(crate) fn string_end(bytes: &[u8], start: usize) -> (usize, bool) {
     let mut i = start + 1;
     let mut escaped = false;
     while i < bytes.len() {
@@ -202,11 +212,15 @@ fn is_amount_key(quoted: &str, escaped: bool) -> bool {
     let Some(inner) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) else {
         return false;
     };
-    let key = if escaped {
-        unescape(inner)
+    if escaped {
+        is_amount_name(&unescape(inner))
     } else {
-        Cow::Borrowed(inner)
-    };
+        is_amount_name(inner)
+    }
+}
+
+/// `amount`, `*_amount` or `*Amount`: a key whose number is an amount.
+pub(crate) fn is_amount_name(key: &str) -> bool {
     key == "amount" || key.ends_with("_amount") || key.ends_with("Amount")
 }
 

@@ -10,8 +10,9 @@
 use PHPUnit\Framework\TestCase;
 
 /**
- * Same outcome for the same bytes: an identical event (types included), or the same code,
- * field and (except for JSON syntax errors, whose wording is the parser's) message.
+ * Same outcome for the same bytes: an identical event (types and member order included, as
+ * === compares PHP arrays), or the same code, field and (except for JSON syntax errors,
+ * whose wording is the parser's) message.
  */
 final class EngineParityTest extends TestCase {
 
@@ -91,6 +92,8 @@ final class EngineParityTest extends TestCase {
 		'{"type":"test.webhook","data":{"amount":1e400,"x_amount":-0,"yAmount":123456789012345678901234567890,"amount ":1e400,"Amount":-0}}',
 		'{"type":"test.webhook","data":{"1e5":1e5,"-0":-0}}',
 		'{"type":"test.webhook","data":{"a" :1.5e3 ,"b":[ -0 , 1e400 ]}}',
+		// Repeated and numeric keys: the last value wins, in the first one's place.
+		'{"type":"test.webhook","data":{"7":1,"x":{"a":1,"a":{"b":2}},"7":[],"-1":true,"01":null,"\u0037":"seven"}}',
 		'{"type":"test.webhook","data":{"a":1.5e3:1}}',
 		'{"type":"test.webhook","data":{"a":[1.5:2]}}',
 	);
@@ -104,7 +107,7 @@ final class EngineParityTest extends TestCase {
 	 */
 	private static function outcome( CasPay_Webhooks $webhooks, $body ) {
 		try {
-			return array( 'event' => CasPay_Test_Vectors::canonical( $webhooks->parse( $body, array( 'max_depth' => 6 ) ) ) );
+			return array( 'event' => $webhooks->parse( $body, array( 'max_depth' => 6 ) ) );
 		} catch ( CasPay_Webhook_Exception $e ) {
 			return array(
 				'code'    => $e->code_name,
