@@ -155,6 +155,19 @@ test('cache keys never collide: a secret that spells a list is not that list', (
   assert.equal(verifyWebhook(body, keyed, ['s1:x']), false);
 });
 
+test('the last secret string skips the cache, and only that secret does', () => {
+  assert.equal(verifyWebhook(body, signature, SECRET), true);
+  assert.equal(verifyWebhook(body, signature, SECRET), true);
+  assert.equal(verifyWebhook(body, signature, `${SECRET}x`), false);
+  assert.equal(verifyWebhook(body, signature, SECRET.slice(0, -1)), false);
+  assert.equal(verifyWebhook(body, signature, [SECRET]), true);
+  assert.equal(verifyWebhook(body, signature, [SECRET]), true);
+  assert.equal(verifyWebhook(body, signature, ['other']), false);
+  assert.equal(verifyWebhook(body, sign(body, 'other'), 'other'), true);
+  assert.equal(verifyWebhook(body, signature, 'other'), false);
+  assert.equal(constructEvent(body, signature, SECRET).id, 'evt_api');
+});
+
 test('a trapped instance is replaced, and verifiers keep working on the fresh one', () => {
   const webhook = new Webhook(SECRET);
   assert.equal(webhook.verifySignature(body, signature), 0);
