@@ -124,7 +124,9 @@ for (const size of [1024, 64 * 1024, 1024 * 1024]) {
   const label = size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : `${size / 1024} KiB`;
   details.push(table(`Verify a ${label} body (MB/s = ops/s x ${size} / 10^6)`, [sha, hmac, ours, native]));
   const ratio = speedup(ours, hmac);
-  target(`Node verify, ${label}: Webhook.verifySignature vs hash-wasm HMAC-SHA256`, '≥ 1.0x', `${ratio.toFixed(2)}x (${((ours.opsPerSecond * size) / 1e6).toFixed(0)} vs ${((hmac.opsPerSecond * size) / 1e6).toFixed(0)} MB/s)`, ratio >= 1);
+  const mbps = (/** @type {{ opsPerSecond: number }} */ m) => `${((m.opsPerSecond * size) / 1e6).toFixed(0)} MB/s`;
+  target(`Node verify, ${label}: Webhook.verifySignature vs hash-wasm HMAC-SHA256`, '≥ 1.0x', `${ratio.toFixed(2)}x (${mbps(ours)} vs ${mbps(hmac)})`, ratio >= 1,
+    `both hash the body in WebAssembly; in the same rounds hash-wasm's plain SHA-256 of it (no HMAC, no comparison) runs at ${mbps(sha)}, and the package's whole verify at ${(speedup(ours, sha) * 100).toFixed(0)}% of that`);
   if (size === 64 * 1024) blockMicroseconds = (64 / (ours.opsPerSecond * size)) * 1e6;
 }
 if (verifyAlone !== null) {
