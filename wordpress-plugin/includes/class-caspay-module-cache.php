@@ -18,8 +18,17 @@ defined( 'ABSPATH' ) || defined( 'CASPAY_WEBHOOKS_LIBRARY' ) || exit;
  * memory instead, in every request: never unsafe, but a hundred milliseconds or more
  * where loading it takes about one (bench/php measures both; the settings screen says
  * so, with this server's figure).
+ *
+ * Each plugin update, Wasmtime library and engine configuration has its own file, so
+ * whenever a new one is saved, the files of ours that nobody has used (read or written)
+ * for UNUSED_SECONDS are deleted: the directory does not grow with every update. One still
+ * in use elsewhere (another site, or another configuration on this server) that is deleted
+ * all the same is compiled and saved again by its next request.
  */
 final class CasPay_Module_Cache {
+
+	/** How long a cached module may go unused before saving another deletes it (30 days). */
+	const UNUSED_SECONDS = 2592000;
 
 	/**
 	 * The verified directory, or null when caching is off.
@@ -131,7 +140,27 @@ final class CasPay_Module_Cache {
 			@unlink( $temporary ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
 			return false;
 		}
+		$this->remove_unused( $path );
 		return true;
+	}
+
+	/**
+	 * Deletes our modules, and temporary files left by interrupted saves, unused for
+	 * UNUSED_SECONDS. Used means read or written: the access time counts where the file
+	 * system keeps it (relatime updates it at least daily), the modification time otherwise.
+	 *
+	 * @param string $kept The module just saved.
+	 */
+	private function remove_unused( $kept ) {
+		$uid    = self::effective_uid();
+		$cutoff = time() - self::UNUSED_SECONDS;
+		$files  = array_merge( (array) glob( $this->dir . '/module-*.cwasm' ), (array) glob( $this->dir . '/tmp-*' ) );
+		foreach ( $files as $file ) {
+			$stat = $file === $kept ? false : @lstat( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
+			if ( false !== $stat && $stat['uid'] === $uid && 0100000 === ( $stat['mode'] & 0170000 ) && max( $stat['atime'], $stat['mtime'] ) < $cutoff ) {
+				@unlink( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
+			}
+		}
 	}
 
 	/**

@@ -117,6 +117,37 @@ final class WasmRuntimeTest extends TestCase {
 	}
 
 	/**
+	 * Saving a module deletes the ones unused for 30 days and stale temporary files, and
+	 * keeps the rest; loading one deletes nothing.
+	 */
+	public function test_modules_unused_for_30_days_are_deleted_when_another_is_saved() {
+		$dir = $this->tmp . '/cache';
+		mkdir( $dir, 0700 );
+		$unused    = $dir . '/module-' . str_repeat( 'a', 64 ) . '.cwasm';
+		$recent    = $dir . '/module-' . str_repeat( 'b', 64 ) . '.cwasm';
+		$temporary = $dir . '/tmp-interrupted';
+		$other     = $dir . '/notes.txt';
+		$long_ago  = time() - CasPay_Module_Cache::UNUSED_SECONDS - 86400;
+		$days_ago  = time() - 10 * 86400;
+		foreach ( array( $unused => $long_ago, $recent => $days_ago, $temporary => $long_ago, $other => $long_ago ) as $file => $time ) {
+			file_put_contents( $file, 'x' );
+			chmod( $file, 0600 );
+			touch( $file, $time, $time );
+		}
+		$report = self::report( $dir );
+		$this->assertStringStartsWith( 'compiled and saved', $report['details']['cache'] );
+		$this->assertFileDoesNotExist( $unused );
+		$this->assertFileDoesNotExist( $temporary );
+		$this->assertFileExists( $recent );
+		$this->assertFileExists( $other, 'only module and temporary files are the cache\'s' );
+		$this->assertCount( 2, glob( $dir . '/module-*.cwasm' ) );
+
+		touch( $recent, $long_ago, $long_ago );
+		$this->assertStringStartsWith( 'loaded from', self::report( $dir )['details']['cache'] );
+		$this->assertFileExists( $recent );
+	}
+
+	/**
 	 * Cache files another user could have written, or that are not modules, are not loaded.
 	 */
 	public function test_untrusted_or_corrupt_cache_files_are_replaced() {
