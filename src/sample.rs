@@ -2,7 +2,6 @@
 //! the CLI's `sample` and `send`, and the playground.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use sha2::{Digest, Sha256};
 
@@ -242,11 +241,11 @@ impl JsonObject {
     }
 
     fn push_string(&mut self, value: &str) {
-        let mut escaped = Vec::with_capacity(value.len() + 2);
-        write_string(value, &mut |bytes| escaped.extend_from_slice(bytes));
-        // The escaped text is `value` cut at ASCII bytes and ASCII escapes: still UTF-8.
-        self.0
-            .push_str(core::str::from_utf8(&escaped).unwrap_or_default());
+        // Each piece is `value` cut at ASCII bytes, or an ASCII escape: valid UTF-8.
+        write_string(value, &mut |bytes| {
+            self.0
+                .push_str(core::str::from_utf8(bytes).unwrap_or_default())
+        });
     }
 
     fn str(self, key: &str, value: &str) -> Self {

@@ -14,13 +14,12 @@
 //! - object keys as strings: `unserialize` turns numeric ones into integers, and lets a
 //!   repeated key overwrite the first, exactly as `json_decode` does.
 
-use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use crate::amount::Amount;
 use crate::json::{
-    is_amount_name, is_json_whitespace, number_end, number_travels_as_text, string_end, unescape,
-    RawJson,
+    is_amount_name, is_json_whitespace, number_end, number_travels_as_text, string_end,
+    string_text, RawJson,
 };
 use crate::{Event, PaymentDetails, SubscriptionDetails};
 
@@ -330,15 +329,6 @@ impl Writer<'_> {
         let digits = self.out.len() - end;
         self.out[count_at..].rotate_right(digits);
         i
-    }
-}
-
-/// A string's text from what is between its quotes.
-fn string_text(inner: &str, escaped: bool) -> Cow<'_, str> {
-    if escaped {
-        unescape(inner)
-    } else {
-        Cow::Borrowed(inner)
     }
 }
 

@@ -150,21 +150,12 @@ impl<'a> Document<'a> {
     /// the value is not a string.
     pub(crate) fn string_value(&self, entry: &Entry) -> Option<Cow<'a, str>> {
         let inner = self.value(entry).strip_prefix('"')?.strip_suffix('"')?;
-        Some(if entry.value_escaped {
-            super::unescape(inner)
-        } else {
-            Cow::Borrowed(inner)
-        })
+        Some(super::string_text(inner, entry.value_escaped))
     }
 
     /// The member's key, escapes resolved.
     pub(crate) fn key(&self, entry: &Entry) -> Cow<'a, str> {
-        let raw = self.raw_key(entry);
-        if entry.key_escaped {
-            super::unescape(raw)
-        } else {
-            Cow::Borrowed(raw)
-        }
+        super::string_text(self.raw_key(entry), entry.key_escaped)
     }
 
     /// The byte offset where the value starts.

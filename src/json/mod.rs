@@ -57,6 +57,16 @@ pub(crate) fn kind(raw: &str) -> Kind {
     }
 }
 
+/// The text of a validated JSON string, from what is between its quotes; `escaped` says
+/// whether it has escapes (borrowed when it has none).
+pub(crate) fn string_text(inner: &str, escaped: bool) -> Cow<'_, str> {
+    if escaped {
+        unescape(inner)
+    } else {
+        Cow::Borrowed(inner)
+    }
+}
+
 /// The text a validated JSON string stands for, from what is between its quotes.
 pub(crate) fn unescape(inner: &str) -> Cow<'_, str> {
     let Some(first) = inner.find('\\') else {
@@ -212,11 +222,7 @@ fn is_amount_key(quoted: &str, escaped: bool) -> bool {
     let Some(inner) = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')) else {
         return false;
     };
-    if escaped {
-        is_amount_name(&unescape(inner))
-    } else {
-        is_amount_name(inner)
-    }
+    is_amount_name(&string_text(inner, escaped))
 }
 
 /// `amount`, `*_amount` or `*Amount`: a key whose number is an amount.
