@@ -2,17 +2,35 @@
 // artifacts/bench/php.json for bench/report.mjs, and prints the tables. Every `met` is
 // computed here from the measured numbers.
 //   node bench/php/report.mjs WORK_DIR
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { us, writeReport } from '../measure.mjs';
+import { median, us, writeReport } from '../measure.mjs';
 
 const dir = process.argv[2];
 /** @param {string} name */
 const load = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 const meta = load('meta.json');
-const warm = load('warm.json');
+const warm = medianOfProcesses(readdirSync(dir).filter((name) => /^warm-\d+\.json$/.test(name)).map(load));
 const perRequest = load('per-request.json');
 const wordpress = load('wordpress.json');
+
+/**
+ * The warm runs of several PHP processes as one: every time the median of the processes'.
+ * @param {any[]} runs warm.php's outputs, the same bodies in the same order
+ */
+function medianOfProcesses(runs) {
+  return {
+    ...runs[0],
+    processes: runs.length,
+    bodies: runs[0].bodies.map((/** @type {any} */ body, /** @type {number} */ index) => {
+      const merged = { ...body };
+      for (const group of ['construct', 'verify', 'parse', 'breakdown']) {
+        merged[group] = Object.fromEntries(Object.keys(body[group]).map((key) => [key, median(runs.map((run) => run.bodies[index][group][key]))]));
+      }
+      return merged;
+    }),
+  };
+}
 
 /** @type {import('../measure.mjs').Target[]} */
 const targets = [];
@@ -30,10 +48,10 @@ const x = (value) => `${value.toFixed(2)}x`;
 
 // --- Warm -------------------------------------------------------------------------------
 details.push(
-  `### Warm, in one PHP process`,
+  `### Warm, in a long-lived PHP process`,
   '',
   `\`php -d ffi.enable=1 -d opcache.enable_cli=1 bench/php/warm.php\`: the plugin's public API (\`CasPay_Webhooks::construct()\` and \`::verify()\`, engine objects created once, as a long-lived process keeps them) against the hand-written \`hash_hmac('sha256', …)\` + \`hash_equals\` (+ \`json_decode\`). `
-    + `The WebAssembly engine's memory: ${warm.memory}; for comparison, the same engine configured as under an address-space limit: ${warm.checked}. Median of ${warm.rounds} interleaved rounds of ${warm.round_ms} ms per alternative; time per call.`,
+    + `The WebAssembly engine's memory: ${warm.memory}; for comparison, the same engine configured as under an address-space limit: ${warm.checked}. Median of ${warm.rounds} interleaved rounds of ${warm.round_ms} ms per alternative in each of ${warm.processes} PHP processes, then the median of the processes; time per call.`,
   '',
 );
 for (const body of warm.bodies) {
