@@ -296,7 +296,17 @@ impl Workspace {
     /// Writes every known event type name (aliases included) as a JSON array.
     #[cfg(feature = "js")]
     pub(crate) fn event_types(&mut self) -> u32 {
-        self.output = serde_json::to_vec(crate::EventKind::TYPE_NAMES).unwrap_or_default();
+        let out = &mut self.output;
+        out.clear();
+        let mut put = |bytes: &[u8]| out.extend_from_slice(bytes);
+        put(b"[");
+        for (index, name) in crate::EventKind::TYPE_NAMES.iter().enumerate() {
+            if index > 0 {
+                put(b",");
+            }
+            write_string(name, &mut put);
+        }
+        put(b"]");
         OK
     }
 
