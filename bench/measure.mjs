@@ -23,6 +23,23 @@ export function median(values) {
 }
 
 /**
+ * Several processes' measurements of the same comparisons as one: every number the median
+ * of the numbers in the same place in each run, everything else as in the first.
+ * @template T
+ * @param {T[]} runs
+ * @returns {T}
+ */
+export function medianOfRuns(runs) {
+  const [first] = runs;
+  if (typeof first === 'number') return /** @type {T} */ (median(/** @type {number[]} */ (runs)));
+  if (Array.isArray(first)) return /** @type {T} */ (first.map((_, index) => medianOfRuns(runs.map((run) => /** @type {any} */ (run)[index]))));
+  if (typeof first === 'object' && first !== null) {
+    return /** @type {T} */ (Object.fromEntries(Object.keys(first).map((key) => [key, medianOfRuns(runs.map((run) => /** @type {any} */ (run)[key]))])));
+  }
+  return first;
+}
+
+/**
  * Runs each function for ROUND_MS per round, ROUNDS rounds, competitors taking turns within
  * every round so drift on a shared machine hits all of them alike.
  * @param {[string, () => unknown][]} competitors

@@ -13,7 +13,7 @@ import { createHMAC, createSHA256 } from 'hash-wasm';
 // instance as the API; the cold start further down imports the package as a merchant does.
 import { Webhook, constructEvent, parseEvent, sampleEvent, sign, verifyWebhook } from '../../pkg/src/node.js';
 import { glue, outputEvent, writeInputs, written } from '../../pkg/src/engine.js';
-import { BODIES, ROUNDS, ROUND_MS, SAMPLE_OPTIONS, SECRET, measure, median, table, us, writeReport } from '../measure.mjs';
+import { BODIES, ROUNDS, ROUND_MS, SAMPLE_OPTIONS, SECRET, measure, median, medianOfRuns, table, us, writeReport } from '../measure.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
 /** @type {import('../measure.mjs').Target[]} */
@@ -31,9 +31,9 @@ const PROCESSES = 3;
 const timingsOnly = process.argv[2] === '--timings';
 /** @type {Record<string, { name: string, opsPerSecond: number }[]>} */
 const timings = {};
-/** @type {Record<string, { opsPerSecond: number }[]>[]} */
-const processRuns = timingsOnly ? [] : Array.from({ length: PROCESSES }, () =>
-  JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--timings'], { encoding: 'utf8' })));
+/** @type {Record<string, { opsPerSecond: number }[]>} */
+const processMedians = timingsOnly ? {} : medianOfRuns(Array.from({ length: PROCESSES }, () =>
+  JSON.parse(execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--timings'], { encoding: 'utf8' }))));
 
 /**
  * `measure` in a child process; here, each competitor's median ops/s over the children.
@@ -43,7 +43,7 @@ const processRuns = timingsOnly ? [] : Array.from({ length: PROCESSES }, () =>
 function timed(key, competitors) {
   if (timingsOnly) return (timings[key] = measure(competitors));
   return competitors.map(([name], index) => {
-    const opsPerSecond = median(processRuns.map((run) => run[key][index].opsPerSecond));
+    const { opsPerSecond } = processMedians[key][index];
     return { name, opsPerSecond, microseconds: 1e6 / opsPerSecond };
   });
 }

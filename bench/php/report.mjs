@@ -4,33 +4,16 @@
 //   node bench/php/report.mjs WORK_DIR
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, us, writeReport } from '../measure.mjs';
+import { medianOfRuns, us, writeReport } from '../measure.mjs';
 
 const dir = process.argv[2];
 /** @param {string} name */
 const load = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 const meta = load('meta.json');
-const warm = medianOfProcesses(readdirSync(dir).filter((name) => /^warm-\d+\.json$/.test(name)).map(load));
+const warmRuns = readdirSync(dir).filter((name) => /^warm-\d+\.json$/.test(name)).map(load);
+const warm = { ...medianOfRuns(warmRuns), processes: warmRuns.length };
 const perRequest = load('per-request.json');
 const wordpress = load('wordpress.json');
-
-/**
- * The warm runs of several PHP processes as one: every time the median of the processes'.
- * @param {any[]} runs warm.php's outputs, the same bodies in the same order
- */
-function medianOfProcesses(runs) {
-  return {
-    ...runs[0],
-    processes: runs.length,
-    bodies: runs[0].bodies.map((/** @type {any} */ body, /** @type {number} */ index) => {
-      const merged = { ...body };
-      for (const group of ['construct', 'verify', 'parse', 'breakdown']) {
-        merged[group] = Object.fromEntries(Object.keys(body[group]).map((key) => [key, median(runs.map((run) => run.bodies[index][group][key]))]));
-      }
-      return merged;
-    }),
-  };
-}
 
 /** @type {import('../measure.mjs').Target[]} */
 const targets = [];
