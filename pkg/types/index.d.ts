@@ -142,7 +142,7 @@ interface EventBase {
   livemode: boolean | null;
   /** The same for every copy of the event: the id, or `sha256:` + the digest of its canonical content. */
   idempotencyKey: string;
-  /** The original `data`; amounts, and numbers no host holds exactly, as exact strings. */
+  /** The original `data`; amounts, and numbers no host holds exactly, as exact strings. Parsed when first read (an enumerable getter: `JSON.stringify` and spread include it). */
   data: Record<string, unknown>;
 }
 

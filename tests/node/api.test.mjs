@@ -79,6 +79,29 @@ test('amounts stay exact beyond 2^53, also inside data', () => {
   assert.throws(() => api.motesToCspr('1.5'), RangeError);
 });
 
+test('data, parsed when first read, is an ordinary field of a plain object', () => {
+  const first = parseEvent(body);
+  // The next parse overwrites the record in WebAssembly memory: the first event's data
+  // must not come from it.
+  const second = parseEvent(sampleEvent('payment.failed', 'a', { seed: 'other', created: 1795773600 }));
+  const data = /** @type {any} */ (first.data);
+  assert.equal(data.payment.id, 'pay_api');
+  assert.equal(/** @type {any} */ (second.data).payment.id, 'pay_other');
+  assert.equal(first.data, data, 'parsed once, then the same object');
+  assert.equal(Object.getPrototypeOf(first), Object.prototype);
+  assert.deepEqual(Object.keys(first).at(-1), 'data');
+  assert.deepEqual(Object.getOwnPropertySymbols(first), []);
+  const plain = JSON.parse(JSON.stringify(first));
+  assert.equal(plain.data.payment.id, 'pay_api');
+  assert.deepStrictEqual(first, plain);
+  assert.deepStrictEqual(structuredClone(first), plain);
+  assert.deepStrictEqual({ ...first }, plain);
+  const untouched = parseEvent(body);
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(untouched)), plain, 'serialized before any read');
+  untouched.data = { replaced: true };
+  assert.deepEqual(untouched.data, { replaced: true });
+});
+
 test('freshness uses the signed timestamp and the clock it is given', () => {
   const options = { toleranceSeconds: 300 };
   assert.equal(constructEvent(body, signature, SECRET, { ...options, now: 1795773600 + 299 }).created, 1795773600);
