@@ -96,12 +96,14 @@ pass "deactivation unschedules the sweep and pruning; activation schedules them 
 
 # --- HTTP ---------------------------------------------------------------------------
 server_pid=
+# Further php -d flags for the next start_server (run_scenario sets them).
+server_php_flags=()
 start_server() { # engine ffi_enable [workers] [VAR=value...]
   stop_server
   local engine=$1 ffi=$2 workers=${3:-4}; shift 3 || shift $#
   # Its own process group: PHP_CLI_SERVER_WORKERS forks workers that must stop with it.
   env "$@" CASPAY_E2E_ENGINE="$engine" PHP_CLI_SERVER_WORKERS="$workers" setsid php -d ffi.enable="$ffi" -d display_errors=0 \
-    -S "127.0.0.1:$wp_port" -t "$docroot" "$tmp/router.php" >"$tmp/php-server.log" 2>&1 &
+    "${server_php_flags[@]}" -S "127.0.0.1:$wp_port" -t "$docroot" "$tmp/router.php" >"$tmp/php-server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null "$url/wp-json/" && return; sleep 0.1; done
   fail "php -S did not start"
@@ -140,11 +142,14 @@ new_bodies() { rm -f "$b"/*; salt=$(head -c 4 /dev/urandom | od -An -tx1 | tr -d
 actions=$docroot/wp-content/caspay-actions.log
 behavior=$docroot/wp-content/caspay-behavior.log
 
-run_scenario() { # label engine ffi_enable expected
+run_scenario() { # label engine ffi_enable expected [php -d flags...]
   local label=$1 engine=$2 ffi=$3 expected=$4
-  echo "== $label (CASPAY_WEBHOOKS_ENGINE=$engine, ffi.enable=$ffi): expect engine $expected"
+  shift 4
+  echo "== $label (CASPAY_WEBHOOKS_ENGINE=$engine, ffi.enable=$ffi${*:+ $*}): expect engine $expected"
   helper reset
+  server_php_flags=("$@")
   start_server "$engine" "$ffi" 4
+  server_php_flags=()
   new_bodies
 
   for f in pay_a pay_b pay_c sub_a sub_b sub_c; do
@@ -233,6 +238,12 @@ run_scenario() { # label engine ffi_enable expected
 run_scenario "WebAssembly engine" auto 1 wasm
 run_scenario "PHP engine, forced" php 1 php
 run_scenario "no FFI in the web server (automatic fallback)" auto preload php
+# readme.txt's route for hosts that keep ffi.enable=preload: a copy of the plugin's header
+# with FFI_LIB set, named by ffi.preload, and the plugin preloaded by opcache.
+plugin_dir=$docroot/wp-content/plugins/caspay-webhooks
+sed "s|^#define FFI_LIB .*|#define FFI_LIB \"$CASPAY_WEBHOOKS_WASMTIME_LIB\"|" "$plugin_dir/includes/wasmtime-ffi.h" >"$tmp/wasmtime-ffi.h"
+run_scenario "FFI for preloaded code only (ffi.preload, opcache.preload)" auto preload wasm \
+  -d opcache.enable=1 -d opcache.preload="$plugin_dir/preload.php" -d opcache.preload_user="$(id -un)" -d ffi.preload="$tmp/wasmtime-ffi.h"
 
 # --- Faults ---------------------------------------------------------------------------
 echo "== faults: failing, slow, fatal and killed listeners; dead events; the sweep"

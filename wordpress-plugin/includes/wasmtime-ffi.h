@@ -1,3 +1,5 @@
+#define FFI_SCOPE "CASPAY_WEBHOOKS_WASMTIME"
+#define FFI_LIB "/usr/local/lib/libwasmtime.so"
 /*
  * The subset of Wasmtime's C API (version 50, built with GC support, as shipped in the
  * wasmtime==50.0.1 PyPI wheel) that CasPay_Wasm_Engine calls, for PHP FFI.
@@ -5,10 +7,10 @@
  *
  * For ffi.enable=preload hosts (php-fpm), copy this file, set FFI_LIB to the library's
  * absolute path and point ffi.preload at the copy; see readme.txt. The two #define lines
- * are ignored when the plugin loads the declarations itself with FFI::cdef().
+ * stay the first lines: ffi.preload reads them only there, and anything before them (this
+ * comment included) makes PHP fail to start ("cannot resolve C function"). The plugin's
+ * own FFI::cdef() ignores them.
  */
-#define FFI_SCOPE "CASPAY_WEBHOOKS_WASMTIME"
-#define FFI_LIB "/usr/local/lib/libwasmtime.so"
 
 typedef struct wasm_config_t wasm_config_t;
 typedef struct wasm_engine_t wasm_engine_t;

@@ -183,6 +183,25 @@ final class WasmRuntimeTest extends TestCase {
 	}
 
 	/**
+	 * The readme's route for ffi.enable=preload hosts: a copy of the shipped header with
+	 * FFI_LIB set, named by ffi.preload. PHP must start with it, and the engine must bind
+	 * the preloaded scope rather than load the library again, although the library's path
+	 * is configured too (CASPAY_WEBHOOKS_WASMTIME_LIB, as the readme has merchants define).
+	 */
+	public function test_preloaded_ffi_scope_is_bound() {
+		$library = CasPay_Wasm_Runtime::find_library();
+		$this->assertNotNull( $library, 'scripts/test-php.sh provides the library' );
+		$header = $this->tmp . '/wasmtime-ffi.h';
+		$copied = preg_replace( '/^#define FFI_LIB .*$/m', '#define FFI_LIB "' . $library . '"', (string) file_get_contents( dirname( __DIR__, 2 ) . '/includes/wasmtime-ffi.h' ), -1, $replaced );
+		$this->assertSame( 1, $replaced );
+		file_put_contents( $header, $copied );
+		$report = self::report( $this->tmp . '/cache', '', '-d ffi.enable=preload -d ffi.preload=' . escapeshellarg( $header ) );
+		$this->assertSame( 'wasm', $report['engine'], $report['reason'] );
+		$this->assertSame( 'ffi.preload scope ' . CasPay_Wasm_Runtime::FFI_SCOPE, $report['details']['library'] );
+		$this->assertSame( $report['reference'], $report['parsed'] );
+	}
+
+	/**
 	 * Without FFI the automatic choice is PHP, and the reason says how to fix it.
 	 */
 	public function test_without_ffi_the_php_engine_answers() {
