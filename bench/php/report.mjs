@@ -83,7 +83,7 @@ for (const body of warm.bodies) {
 // --- Per request --------------------------------------------------------------------------
 const byName = Object.fromEntries(perRequest.results.map((/** @type {any} */ r) => [r.name, r]));
 const nocache = Object.fromEntries(perRequest.nocache.map((/** @type {any} */ r) => [r.name, r]));
-const { plain, php, wasm } = byName;
+const { plain, php, wasm, 'wasm-preload': preloaded } = byName;
 const row = (/** @type {string} */ label, /** @type {any} */ r, /** @type {any} */ base) =>
   `| ${label} | ${ms(r.ms)} | ${ms(r.p25)}–${ms(r.p75)} | ${r.inside ? ms(r.inside.setup) : '–'} | ${r.inside ? ms(r.inside.handle) : '–'} | ${r === base ? '–' : `+${ms(r.ms - base.ms)}`} |`;
 details.push(
@@ -99,6 +99,10 @@ details.push(
   row('plain (answers at once)', plain, plain),
   row('pure-PHP engine', php, plain),
   row('WebAssembly engine, module cache warm', wasm, plain),
+  row('WebAssembly engine, module cache warm, Wasmtime preloaded (ffi.preload)', preloaded, plain),
+  '',
+  `The preloaded server is readme.txt's route for php-fpm's \`ffi.enable=preload\`: \`-d ffi.enable=preload -d ffi.preload=<a copy of includes/wasmtime-ffi.h naming the library> -d opcache.preload=wordpress-plugin/preload.php\`; `
+    + `the engine binds the scope PHP declared at start-up (${ms(preloaded.inside.bind)}) instead of loading the library with FFI::cdef in the request (${ms(wasm.inside.bind)}).`,
   '',
   `Without a usable module cache (\`cache_dir\` off: the module compiled in every request; ${nocache['wasm-nocache'].requests} requests): `
     + `${ms(nocache['wasm-nocache'].ms)} against ${ms(nocache.plain.ms)} for a plain request, of which compiling takes ${ms(nocache['wasm-nocache'].inside.setup)} of setup.`,
@@ -112,7 +116,8 @@ target(
   overPlain <= 0.3,
   `setting up the WebAssembly engine takes ${ms(wasm.inside.setup)} inside every request, and PHP keeps none of it from one request to the next: Wasmtime's C API bound through FFI::cdef ${ms(wasm.inside.bind)}, `
     + `an engine created ${ms(wasm.inside.engine)}, the cached module deserialized ${ms(wasm.inside.module)} and instantiated ${ms(wasm.inside.instance)}`
-    + `${wasm.inside.engine + wasm.inside.module + wasm.inside.instance > 0.3 ? ' (those three Wasmtime calls alone are over the +0.30 ms budget)' : ''}; the construct() itself takes ${ms(wasm.inside.handle)}`,
+    + `${wasm.inside.engine + wasm.inside.module + wasm.inside.instance > 0.3 ? ' (those three Wasmtime calls alone are over the +0.30 ms budget)' : ''}; the construct() itself takes ${ms(wasm.inside.handle)}. `
+    + `With Wasmtime preloaded (ffi.preload, the readme's route for php-fpm) binding takes ${ms(preloaded.inside.bind)} and a request +${ms(preloaded.ms - plain.ms)}`,
 );
 
 // --- WordPress --------------------------------------------------------------------------

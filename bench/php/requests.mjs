@@ -4,9 +4,10 @@
 // request, in a rotating order, so drift on a shared machine hits all of them alike; each
 // round gives a median per alternative, and the result is the median of the round medians.
 //
-//   node bench/php/requests.mjs per-request BASE_URL BODIES.json OUT.json
-//     /plain, /php and /wasm of bench/php/router.php (module cache warmed first), then
-//     /wasm-nocache a few times (the module compiled per request)
+//   node bench/php/requests.mjs per-request BASE_URL PRELOAD_URL BODIES.json OUT.json
+//     /plain, /php and /wasm of bench/php/router.php (module cache warmed first), /wasm of
+//     a server that preloads Wasmtime's declarations (ffi.preload), then /wasm-nocache a
+//     few times (the module compiled per request)
 //   node bench/php/requests.mjs wordpress WASM_URL PHP_URL BODIES.json OUT.json
 //     the plugin's REST endpoint on two servers of one site, one per engine, each delivery
 //     a new event
@@ -103,16 +104,18 @@ async function interleaved(alternatives, rounds, perRound) {
 const [mode, ...args] = process.argv.slice(2);
 
 if (mode === 'per-request') {
-  const [base, bodiesFile, out] = args;
+  const [base, preloadBase, bodiesFile, out] = args;
   const { bodies } = JSON.parse(readFileSync(bodiesFile, 'utf8'));
   const { text, signature } = bodies[0];
-  /** @param {string} path @param {string} [expectCache] */
-  const route = (path, expectCache) => async () => {
-    const res = await post(`${base}${path}`, text, { 'X-CasPay-Signature': signature });
-    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}: ${res.text}`);
+  /** @param {string} path @param {string} [expectCache] @param {string} [at] the server */
+  const route = (path, expectCache, at = base) => async () => {
+    const res = await post(`${at}${path}`, text, { 'X-CasPay-Signature': signature });
+    if (res.status !== 200) throw new Error(`${at}${path}: HTTP ${res.status}: ${res.text}`);
     const info = benchHeader(res.headers);
-    if (path !== '/plain' && info.opcache !== '1') throw new Error(`${path}: opcache is not enabled in the server`);
-    if (expectCache && info.cache !== expectCache) throw new Error(`${path}: module cache ${info.cache}, expected ${expectCache}`);
+    if (path !== '/plain' && info.opcache !== '1') throw new Error(`${at}${path}: opcache is not enabled in the server`);
+    if (expectCache && info.cache !== expectCache) throw new Error(`${at}${path}: module cache ${info.cache}, expected ${expectCache}`);
+    // Each WebAssembly row is measured with the binding it is labelled with.
+    if (path.startsWith('/wasm') && info.binding !== (at === preloadBase ? 'scope' : 'cdef')) throw new Error(`${at}${path}: Wasmtime bound by ${info.binding}`);
     return { ms: res.ms, info };
   };
   // The first /wasm request compiles the module and saves it; from then on it is loaded.
@@ -120,6 +123,7 @@ if (mode === 'per-request') {
     await route('/plain')();
     await route('/php')();
     await route('/wasm', i === 0 ? undefined : 'loaded')();
+    await route('/wasm', i === 0 ? undefined : 'loaded', preloadBase)();
   }
   const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 15);
   const perRound = Number(process.env.BENCH_HTTP_PER_ROUND ?? 40);
@@ -127,6 +131,7 @@ if (mode === 'per-request') {
     { name: 'plain', send: route('/plain') },
     { name: 'php', send: route('/php') },
     { name: 'wasm', send: route('/wasm', 'loaded') },
+    { name: 'wasm-preload', send: route('/wasm', 'loaded', preloadBase) },
   ], rounds, perRound);
   // Compiling per request takes about a hundred milliseconds: a few requests tell it.
   const nocache = await interleaved([

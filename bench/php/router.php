@@ -12,8 +12,9 @@
  * Answers 200 with the event id, or 500 when the engine asked for is not the one that ran
  * (so a fallback is never measured as the WebAssembly engine). The X-Bench header carries
  * the setup time (library loaded, engine created: new CasPay_Webhooks), the construct()
- * time and, for the WebAssembly engine, each setup step's (CasPay_Wasm_Engine::setup_ms()),
- * in microseconds, measured inside the request.
+ * time and, for the WebAssembly engine, how Wasmtime was bound (a preloaded FFI scope or
+ * FFI::cdef) and each setup step's time (CasPay_Wasm_Engine::setup_ms()), in microseconds,
+ * measured inside the request.
  *
  * @package CasPay_Webhooks
  */
@@ -66,11 +67,12 @@ foreach ( $caspay_wasm ? $caspay_wasm->setup_ms() : array() as $caspay_step => $
 }
 header(
 	sprintf(
-		'X-Bench: setup=%d;handle=%d;opcache=%d;cache=%s%s',
+		'X-Bench: setup=%d;handle=%d;opcache=%d;cache=%s;binding=%s%s',
 		( $caspay_setup - $caspay_start ) / 1000,
 		( $caspay_done - $caspay_setup ) / 1000,
 		is_array( $caspay_status ) && ! empty( $caspay_status['opcache_enabled'] ) ? 1 : 0,
 		isset( $caspay_details['cache'] ) ? strtok( $caspay_details['cache'], ' :;' ) : '-',
+		isset( $caspay_details['library'] ) ? ( 0 === strpos( $caspay_details['library'], 'ffi.preload scope' ) ? 'scope' : 'cdef' ) : '-',
 		$caspay_steps
 	)
 );

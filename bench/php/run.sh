@@ -5,8 +5,9 @@
 #      alone through CasPay_Webhooks on the WebAssembly and the pure-PHP engine, and
 #      hash_hmac + hash_equals + json_decode (bench/php/warm.php).
 #   2. Per request: `php -S` with opcache, one delivery per request on each engine and a
-#      plain request (bench/php/router.php, bench/php/requests.mjs); once without the
-#      module cache.
+#      plain request (bench/php/router.php, bench/php/requests.mjs), the WebAssembly engine
+#      also on a server that preloads Wasmtime's declarations (ffi.preload); once without
+#      the module cache.
 #   3. WordPress end to end: a real WordPress and a private MariaDB (scripts/wordpress-env.sh,
 #      the setup of scripts/test-wordpress.sh), signed deliveries to the REST endpoint with
 #      the WebAssembly engine and with the PHP engine.
@@ -51,9 +52,11 @@ trap cleanup EXIT INT TERM
 # The flags of every measured PHP: FFI allowed (the WebAssembly engine needs it), opcache on.
 php_flags=(-d ffi.enable=1 -d opcache.enable=1 -d opcache.enable_cli=1 -d display_errors=0)
 
+# Further php -d flags for the next start_server.
+server_flags=()
 start_server() { # log-name port docroot router [VAR=value...]: a php -S, waits until it answers
   local name=$1 port=$2 docroot=$3 router=$4; shift 4
-  env "$@" setsid php "${php_flags[@]}" -S "127.0.0.1:$port" -t "$docroot" "$router" >"$tmp/$name.log" 2>&1 &
+  env "$@" setsid php "${php_flags[@]}" "${server_flags[@]}" -S "127.0.0.1:$port" -t "$docroot" "$router" >"$tmp/$name.log" 2>&1 &
   servers+=($!)
   for _ in $(seq 100); do
     curl -s -o /dev/null "http://127.0.0.1:$port/" && return
@@ -81,13 +84,21 @@ for run in 1 2 3; do
   php "${php_flags[@]}" bench/php/warm.php "$tmp/bodies.json" >"$tmp/warm-$run.json"
 done
 
-echo "== PHP per request: php -S with opcache, a plain request, each engine; the module compiled per request"
+echo "== PHP per request: php -S with opcache, a plain request, each engine, Wasmtime preloaded; the module compiled per request"
 port=$(free_port)
 mkdir -m 0700 "$tmp/module-cache"
 bench_secret=$(node -e "console.log(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).secret)" "$tmp/bodies.json")
 start_server per-request "$port" "$tmp" "$root/bench/php/router.php" \
   CASPAY_BENCH_CACHE_DIR="$tmp/module-cache" CASPAY_BENCH_SECRET="$bench_secret"
-node bench/php/requests.mjs per-request "http://127.0.0.1:$port" "$tmp/bodies.json" "$tmp/per-request.json"
+# readme.txt's route for php-fpm (ffi.enable=preload): Wasmtime's declarations preloaded
+# from a copy of the plugin's header naming the library, the plugin compiled by opcache.preload.
+sed "s|^#define FFI_LIB .*|#define FFI_LIB \"$CASPAY_WEBHOOKS_WASMTIME_LIB\"|" wordpress-plugin/includes/wasmtime-ffi.h >"$tmp/wasmtime-ffi.h"
+preload_port=$(free_port)
+server_flags=(-d ffi.enable=preload -d ffi.preload="$tmp/wasmtime-ffi.h" -d opcache.preload="$root/wordpress-plugin/preload.php" -d opcache.preload_user="$(id -un)")
+start_server per-request-preload "$preload_port" "$tmp" "$root/bench/php/router.php" \
+  CASPAY_BENCH_CACHE_DIR="$tmp/module-cache" CASPAY_BENCH_SECRET="$bench_secret"
+server_flags=()
+node bench/php/requests.mjs per-request "http://127.0.0.1:$port" "http://127.0.0.1:$preload_port" "$tmp/bodies.json" "$tmp/per-request.json"
 stop_servers
 
 echo "== WordPress delivery end to end: the REST endpoint with each engine"
