@@ -123,17 +123,19 @@ target(
 // --- WordPress --------------------------------------------------------------------------
 const wp = Object.fromEntries(wordpress.results.map((/** @type {any} */ r) => [r.name, r]));
 const wpRatio = wp.wasm.ms / wp.php.ms;
+const wpPreloadRatio = wp['wasm-preload'].ms / wp.php.ms;
 details.push(
   `### WordPress delivery, end to end`,
   '',
-  `WordPress ${meta.wordpress} with the plugin installed from its zip, a private MariaDB (${meta.mariadb}), two \`php -d ffi.enable=1 -d opcache.enable=1 -S\` servers of the same site, `
-    + 'one with the WebAssembly engine (`CASPAY_WEBHOOKS_ENGINE=wasm`) and one forced to the PHP engine; each delivery a new signed shape-C event POSTed to the REST endpoint '
+  `WordPress ${meta.wordpress} with the plugin installed from its zip, a private MariaDB (${meta.mariadb}), three \`php -d opcache.enable=1 -S\` servers of the same site: `
+    + 'one with the WebAssembly engine (`CASPAY_WEBHOOKS_ENGINE=wasm`, `ffi.enable=1`), one with the same engine and Wasmtime preloaded (readme.txt\'s route for php-fpm, as in the per-request measurement), and one forced to the PHP engine; each delivery a new signed shape-C event POSTed to the REST endpoint '
     + `(verified, parsed, recorded in the inbox and the delivery log, answered 200), the engine of every delivery checked in the delivery log afterwards (${meta.wordpress_engines}). `
-    + `${wordpress.warmup} deliveries per engine to warm up, then ${wordpress.rounds} rounds of ${wordpress.perRound}, taking turns request by request; median of the round medians.`,
+    + `${wordpress.warmup} deliveries per server to warm up, then ${wordpress.rounds} rounds of ${wordpress.perRound}, taking turns request by request; median of the round medians.`,
   '',
   '| engine | median | p25–p75 | vs PHP engine |',
   '|---|---:|---:|---:|',
   `| WebAssembly | ${ms(wp.wasm.ms)} | ${ms(wp.wasm.p25)}–${ms(wp.wasm.p75)} | ${x(wpRatio)} |`,
+  `| WebAssembly, Wasmtime preloaded (ffi.preload) | ${ms(wp['wasm-preload'].ms)} | ${ms(wp['wasm-preload'].p25)}–${ms(wp['wasm-preload'].p75)} | ${x(wpPreloadRatio)} |`,
   `| PHP | ${ms(wp.php.ms)} | ${ms(wp.php.p25)}–${ms(wp.php.p75)} | 1.00x |`,
   '',
 );
@@ -144,7 +146,7 @@ target(
   wpRatio <= 1.03,
   `a delivery with the WebAssembly engine takes ${ms(wp.wasm.ms - wp.php.ms)} longer here; its per-request setup (binding Wasmtime through FFI, engine, cached module, instance) `
     + `takes ${ms(wasm.inside.setup)} in the php -S measurement above, ${((wasm.inside.setup / wp.php.ms) * 100).toFixed(1)}% of this ${ms(wp.php.ms)} delivery, which PHP does not keep between requests; `
-    + `the rest is within this run's spread (p25–p75 ${ms(wp.php.p25)}–${ms(wp.php.p75)})`,
+    + `the rest is within this run's spread (p25–p75 ${ms(wp.php.p25)}–${ms(wp.php.p75)}); with Wasmtime preloaded (ffi.preload) a delivery takes ${x(wpPreloadRatio)} the PHP engine's time`,
 );
 
 const text = details.join('\n');

@@ -8,9 +8,9 @@
 //     /plain, /php and /wasm of bench/php/router.php (module cache warmed first), /wasm of
 //     a server that preloads Wasmtime's declarations (ffi.preload), then /wasm-nocache a
 //     few times (the module compiled per request)
-//   node bench/php/requests.mjs wordpress WASM_URL PHP_URL BODIES.json OUT.json
-//     the plugin's REST endpoint on two servers of one site, one per engine, each delivery
-//     a new event
+//   node bench/php/requests.mjs wordpress WASM_URL PRELOAD_URL PHP_URL BODIES.json OUT.json
+//     the plugin's REST endpoint on three servers of one site: the WebAssembly engine, the
+//     same with Wasmtime preloaded (ffi.preload), the PHP engine; each delivery a new event
 //
 // BENCH_HTTP_ROUNDS and BENCH_HTTP_PER_ROUND (and BENCH_WP_ROUNDS, BENCH_WP_PER_ROUND)
 // change the counts.
@@ -140,7 +140,7 @@ if (mode === 'per-request') {
   ], 1, Number(process.env.BENCH_NOCACHE_REQUESTS ?? 9));
   writeFileSync(out, JSON.stringify({ bytes: bodies[0].bytes, label: bodies[0].label, rounds, perRound, results, nocache }, null, 2));
 } else if (mode === 'wordpress') {
-  const [wasmUrl, phpUrl, bodiesFile, out] = args;
+  const [wasmUrl, preloadUrl, phpUrl, bodiesFile, out] = args;
   const { deliveries } = JSON.parse(readFileSync(bodiesFile, 'utf8'));
   let next = 0;
   /** @param {string} url */
@@ -153,13 +153,15 @@ if (mode === 'per-request') {
   const warmup = Number(process.env.BENCH_WP_WARMUP ?? 10);
   for (let i = 0; i < warmup; i++) {
     await deliver(wasmUrl)();
+    await deliver(preloadUrl)();
     await deliver(phpUrl)();
   }
   const rounds = Number(process.env.BENCH_WP_ROUNDS ?? 9);
   const perRound = Number(process.env.BENCH_WP_PER_ROUND ?? 30);
-  if (deliveries.length < 2 * (warmup + rounds * perRound)) throw new Error('not enough distinct deliveries');
+  if (deliveries.length < 3 * (warmup + rounds * perRound)) throw new Error('not enough distinct deliveries');
   const results = await interleaved([
     { name: 'wasm', send: deliver(wasmUrl) },
+    { name: 'wasm-preload', send: deliver(preloadUrl) },
     { name: 'php', send: deliver(phpUrl) },
   ], rounds, perRound);
   writeFileSync(out, JSON.stringify({ rounds, perRound, warmup, results }, null, 2));

@@ -73,7 +73,7 @@ stop_servers() {
 
 # Every body is made up front: the two measured bodies and the WordPress deliveries,
 # signed with the secret the test site is installed with.
-deliveries=$(( 2 * (${BENCH_WP_WARMUP:-10} + ${BENCH_WP_ROUNDS:-9} * ${BENCH_WP_PER_ROUND:-30}) ))
+deliveries=$(( 3 * (${BENCH_WP_WARMUP:-10} + ${BENCH_WP_ROUNDS:-9} * ${BENCH_WP_PER_ROUND:-30}) ))
 node bench/php/bodies.mjs "$tmp/bodies.json" "$wp_env_secret" "$deliveries"
 
 echo "== PHP warm: the plugin's API against hash_hmac + hash_equals + json_decode, in three processes"
@@ -93,23 +93,30 @@ start_server per-request "$port" "$tmp" "$root/bench/php/router.php" \
 # readme.txt's route for php-fpm (ffi.enable=preload): Wasmtime's declarations preloaded
 # from a copy of the plugin's header naming the library, the plugin compiled by opcache.preload.
 sed "s|^#define FFI_LIB .*|#define FFI_LIB \"$CASPAY_WEBHOOKS_WASMTIME_LIB\"|" wordpress-plugin/includes/wasmtime-ffi.h >"$tmp/wasmtime-ffi.h"
+preloading() { # the plugin's preload.php: sets server_flags to that route's php -d flags
+  server_flags=(-d ffi.enable=preload -d ffi.preload="$tmp/wasmtime-ffi.h" -d opcache.preload="$1" -d opcache.preload_user="$(id -un)")
+}
 preload_port=$(free_port)
-server_flags=(-d ffi.enable=preload -d ffi.preload="$tmp/wasmtime-ffi.h" -d opcache.preload="$root/wordpress-plugin/preload.php" -d opcache.preload_user="$(id -un)")
+preloading "$root/wordpress-plugin/preload.php"
 start_server per-request-preload "$preload_port" "$tmp" "$root/bench/php/router.php" \
   CASPAY_BENCH_CACHE_DIR="$tmp/module-cache" CASPAY_BENCH_SECRET="$bench_secret"
 server_flags=()
 node bench/php/requests.mjs per-request "http://127.0.0.1:$port" "http://127.0.0.1:$preload_port" "$tmp/bodies.json" "$tmp/per-request.json"
 stop_servers
 
-echo "== WordPress delivery end to end: the REST endpoint with each engine"
+echo "== WordPress delivery end to end: the REST endpoint with each engine, and with Wasmtime preloaded"
 wp_env_start_mariadb
 wp_env_install_wordpress
 php_port=$(free_port)
 # The engine constant comes from CASPAY_E2E_ENGINE (wp-config.php of wordpress-env.sh).
 start_server wordpress-wasm "$wp_port" "$docroot" "$tmp/router.php" CASPAY_E2E_ENGINE=wasm
 start_server wordpress-php "$php_port" "$docroot" "$tmp/router.php" CASPAY_E2E_ENGINE=php
-node bench/php/requests.mjs wordpress "$endpoint" "http://127.0.0.1:$php_port/wp-json/caspay/v1/webhook" \
-  "$tmp/bodies.json" "$tmp/wordpress.json"
+wp_preload_port=$(free_port)
+preloading "$docroot/wp-content/plugins/caspay-webhooks/preload.php"
+start_server wordpress-wasm-preload "$wp_preload_port" "$docroot" "$tmp/router.php" CASPAY_E2E_ENGINE=wasm
+server_flags=()
+node bench/php/requests.mjs wordpress "$endpoint" "http://127.0.0.1:$wp_preload_port/wp-json/caspay/v1/webhook" \
+  "http://127.0.0.1:$php_port/wp-json/caspay/v1/webhook" "$tmp/bodies.json" "$tmp/wordpress.json"
 stop_servers
 # The delivery log names the engine of every delivery: a fallback to PHP would show here.
 helper rows >"$tmp/rows.json"
@@ -118,9 +125,9 @@ engines=$(php -r '
   $hits = [];
   foreach ($rows as $r) { $hits[$r["engine"] . " " . $r["status"]] = ($hits[$r["engine"] . " " . $r["status"]] ?? 0) + (int) $r["hits"]; }
   ksort($hits);
-  $half = (int) $argv[2] / 2;
-  if ($hits !== ["php processed" => $half, "wasm processed" => $half]) { fwrite(STDERR, "bench/php: delivery log " . json_encode($hits) . ", expected $half processed per engine\n"); exit(1); }
-  echo "$half processed by each engine";' "$tmp/rows.json" "$deliveries")
+  $third = (int) $argv[2] / 3;
+  if ($hits !== ["php processed" => $third, "wasm processed" => 2 * $third]) { fwrite(STDERR, "bench/php: delivery log " . json_encode($hits) . ", expected $third processed per server\n"); exit(1); }
+  echo "$third processed by each server";' "$tmp/rows.json" "$deliveries")
 
 node -e '
   const [out, php, wasmtime, wordpress, mariadb, engines] = process.argv.slice(1);
