@@ -346,7 +346,7 @@ final class CasPay_Settings {
 		} else {
 			echo '<div class="notice notice-info inline caspay-engine-status"><p><strong>' . esc_html__( 'PHP engine active: identical results.', 'caspay-webhooks' ) . '</strong> ' . esc_html__( 'Every delivery is verified and parsed exactly as the WebAssembly engine would; nothing needs to be done.', 'caspay-webhooks' ) . '</p>';
 			echo '<p>' . esc_html__( 'The WebAssembly engine is optional and not available on this server:', 'caspay-webhooks' ) . ' <code>' . esc_html( $webhooks->engine_reason() ) . '</code></p>';
-			echo '<p>' . esc_html__( 'It is worth enabling only if you want this site to run the very code your other CasPay integrations run; speed is no reason (a whole delivery takes about as long with either). It needs PHP\'s FFI extension allowed for web requests (ffi.enable=1 in php.ini, which lets any PHP code on the site call native libraries) and Wasmtime\'s C library; see the plugin\'s readme.', 'caspay-webhooks' ) . '</p></div>';
+			echo '<p>' . esc_html__( 'It is worth enabling only if you want this site to run the very code your other CasPay integrations run; speed is no reason (a whole delivery takes about as long with either). It needs Wasmtime\'s C library and PHP\'s FFI extension allowed for it: either ffi.enable=1 in php.ini, which lets any PHP code on the site call native libraries, or, keeping PHP-FPM\'s default ffi.enable=preload, the library\'s declarations preloaded with ffi.preload and this plugin with opcache.preload, which limits FFI to preloaded code and loads the library once per PHP process rather than in every request; the plugin\'s readme says how.', 'caspay-webhooks' ) . '</p></div>';
 		}
 	}
 
