@@ -10,7 +10,7 @@
 #      the module cache.
 #   3. WordPress end to end: a real WordPress and a private MariaDB (scripts/wordpress-env.sh,
 #      the setup of scripts/test-wordpress.sh), signed deliveries to the REST endpoint with
-#      the WebAssembly engine and with the PHP engine.
+#      the WebAssembly engine (with and without Wasmtime preloaded) and with the PHP engine.
 # Writes artifacts/bench/php.json for bench/report.mjs and prints the tables. Installs what
 # it needs (skipped when present); every server binds 127.0.0.1 and is stopped on exit.
 # About three minutes on an idle machine.
