@@ -238,12 +238,8 @@ run_scenario() { # label engine ffi_enable expected [php -d flags...]
 run_scenario "WebAssembly engine" auto 1 wasm
 run_scenario "PHP engine, forced" php 1 php
 run_scenario "no FFI in the web server (automatic fallback)" auto preload php
-# readme.txt's route for hosts that keep ffi.enable=preload: a copy of the plugin's header
-# with FFI_LIB set, named by ffi.preload, and the plugin preloaded by opcache.
-plugin_dir=$docroot/wp-content/plugins/caspay-webhooks
-sed "s|^#define FFI_LIB .*|#define FFI_LIB \"$CASPAY_WEBHOOKS_WASMTIME_LIB\"|" "$plugin_dir/includes/wasmtime-ffi.h" >"$tmp/wasmtime-ffi.h"
-run_scenario "FFI for preloaded code only (ffi.preload, opcache.preload)" auto preload wasm \
-  -d opcache.enable=1 -d opcache.preload="$plugin_dir/preload.php" -d opcache.preload_user="$(id -un)" -d ffi.preload="$tmp/wasmtime-ffi.h"
+wp_env_preload_route "$docroot/wp-content/plugins/caspay-webhooks/preload.php"
+run_scenario "FFI for preloaded code only (ffi.preload, opcache.preload)" auto preload wasm "${wp_env_preload_flags[@]}"
 
 # --- Faults ---------------------------------------------------------------------------
 echo "== faults: failing, slow, fatal and killed listeners; dead events; the sweep"

@@ -17,6 +17,17 @@ free_port() { php -r '$s = stream_socket_server("tcp://127.0.0.1:0"); echo explo
 # The command-line helper that runs inside the test WordPress (tests/e2e/e2e-helper.php).
 helper() { php -d ffi.enable=1 "$root/wordpress-plugin/tests/e2e/e2e-helper.php" "$@"; }
 
+# readme.txt's route for hosts that keep ffi.enable=preload (php-fpm's default): a copy of
+# the plugin's header with FFI_LIB naming the library, given to ffi.preload, and the
+# plugin's preload.php to opcache.preload. Arguments: that preload.php; sets the array
+# wp_env_preload_flags to the php -d flags.
+wp_env_preload_route() {
+  sed "s|^#define FFI_LIB .*|#define FFI_LIB \"$CASPAY_WEBHOOKS_WASMTIME_LIB\"|" \
+    "$root/wordpress-plugin/includes/wasmtime-ffi.h" >"$tmp/wasmtime-ffi.h"
+  wp_env_preload_flags=(-d ffi.enable=preload -d opcache.enable=1 -d ffi.preload="$tmp/wasmtime-ffi.h"
+    -d opcache.preload="$1" -d opcache.preload_user="$(id -un)")
+}
+
 # Starts MariaDB on a free port with an empty `wordpress` database; sets db_port.
 wp_env_start_mariadb() {
   db_port=$(free_port)

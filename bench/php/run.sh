@@ -90,14 +90,10 @@ mkdir -m 0700 "$tmp/module-cache"
 bench_secret=$(node -e "console.log(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')).secret)" "$tmp/bodies.json")
 start_server per-request "$port" "$tmp" "$root/bench/php/router.php" \
   CASPAY_BENCH_CACHE_DIR="$tmp/module-cache" CASPAY_BENCH_SECRET="$bench_secret"
-# readme.txt's route for php-fpm (ffi.enable=preload): Wasmtime's declarations preloaded
-# from a copy of the plugin's header naming the library, the plugin compiled by opcache.preload.
-sed "s|^#define FFI_LIB .*|#define FFI_LIB \"$CASPAY_WEBHOOKS_WASMTIME_LIB\"|" wordpress-plugin/includes/wasmtime-ffi.h >"$tmp/wasmtime-ffi.h"
-preloading() { # the plugin's preload.php: sets server_flags to that route's php -d flags
-  server_flags=(-d ffi.enable=preload -d ffi.preload="$tmp/wasmtime-ffi.h" -d opcache.preload="$1" -d opcache.preload_user="$(id -un)")
-}
+# readme.txt's route for php-fpm (ffi.enable=preload), as wordpress-env.sh sets it up.
 preload_port=$(free_port)
-preloading "$root/wordpress-plugin/preload.php"
+wp_env_preload_route "$root/wordpress-plugin/preload.php"
+server_flags=("${wp_env_preload_flags[@]}")
 start_server per-request-preload "$preload_port" "$tmp" "$root/bench/php/router.php" \
   CASPAY_BENCH_CACHE_DIR="$tmp/module-cache" CASPAY_BENCH_SECRET="$bench_secret"
 server_flags=()
@@ -112,7 +108,8 @@ php_port=$(free_port)
 start_server wordpress-wasm "$wp_port" "$docroot" "$tmp/router.php" CASPAY_E2E_ENGINE=wasm
 start_server wordpress-php "$php_port" "$docroot" "$tmp/router.php" CASPAY_E2E_ENGINE=php
 wp_preload_port=$(free_port)
-preloading "$docroot/wp-content/plugins/caspay-webhooks/preload.php"
+wp_env_preload_route "$docroot/wp-content/plugins/caspay-webhooks/preload.php"
+server_flags=("${wp_env_preload_flags[@]}")
 start_server wordpress-wasm-preload "$wp_preload_port" "$docroot" "$tmp/router.php" CASPAY_E2E_ENGINE=wasm
 server_flags=()
 node bench/php/requests.mjs wordpress "$endpoint" "http://127.0.0.1:$wp_preload_port/wp-json/caspay/v1/webhook" \
