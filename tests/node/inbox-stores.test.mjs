@@ -90,3 +90,20 @@ test('postgres: the server dropping an idle connection neither crashes the proce
   await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(await store.get('k'), null, 'the next call opens a new connection');
 });
+
+test('postgres: a database that is not there when the store starts is used once it is', async (t) => {
+  const { default: pg } = await import('pg');
+  const database = `inbox_${tables++}`;
+  const store = new PostgresStore(postgres.url.replace(/\/postgres$/, `/${database}`));
+  t.after(() => store.close());
+  // As a process started before its database (a deploy racing the database's restart).
+  await assert.rejects(store.get('k'), /does not exist/);
+  const admin = new pg.Client(postgres.url);
+  await admin.connect();
+  t.after(() => admin.end());
+  await admin.query(`CREATE DATABASE ${database}`);
+  // The failed first start is not remembered: the table is created now, and events recorded.
+  assert.equal(await store.get('k'), null);
+  const recorded = await store.record({ key: 'k', type: 'payment.completed', event: '{}', now: T0 });
+  assert.equal(recorded.created, true);
+});

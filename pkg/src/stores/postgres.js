@@ -1,6 +1,6 @@
 // The inbox on PostgreSQL (`pg`), for receivers on several processes or machines sharing
 // one database: a unique key decides which copy of an event records it, and
-// `` lets every worker take a different due event without waiting.
+// `FOR UPDATE SKIP LOCKED` lets every worker take a different due event without waiting.
 // Every transition is one statement. Times are the receivers' clocks in milliseconds; keep
 // them in sync (NTP), as the leases compare them.
 // pg is an optional peer dependency.
@@ -48,8 +48,8 @@ export class PostgresStore {
   /** @type {Queryable} */
   #pool;
   #ownsPool;
-  /** @type {Promise<void>} */
-  #ready;
+  /** The table's creation, once it has started; null again after it failed. @type {Promise<void> | null} */
+  #ready = null;
 
   /**
    * @param {string | Queryable} connectionOrPool a connection string, or a `pg.Pool` (or
@@ -69,13 +69,26 @@ export class PostgresStore {
       this.#pool = connectionOrPool;
       this.#ownsPool = false;
     }
-    this.#ready = this.#migrate();
     // Surfaced by the first call instead; a rejected promise must not crash the process.
-    this.#ready.catch(() => {});
+    this.#schema().catch(() => {});
   }
 
-  async #migrate() {
-    await this.#pool.query(`DO $$ BEGIN PERFORM pg_advisory_xact_lock(${SCHEMA_LOCK}); END $$; ${SCHEMA}`);
+  /**
+   * Creates the table once. A failure (the database down or not there yet when the process
+   * starts) is not kept: the next call tries again, so the store recovers with the database
+   * instead of answering store_unavailable until the process restarts.
+   */
+  #schema() {
+    this.#ready ??= this.#pool
+      .query(`DO $$ BEGIN PERFORM pg_advisory_xact_lock(${SCHEMA_LOCK}); END $$; ${SCHEMA}`)
+      .then(
+        () => {},
+        (error) => {
+          this.#ready = null;
+          throw error;
+        },
+      );
+    return this.#ready;
   }
 
   /**
@@ -83,7 +96,7 @@ export class PostgresStore {
    * @param {unknown[]} values
    */
   async #query(text, values) {
-    await this.#ready;
+    await this.#schema();
     return this.#pool.query(text, values);
   }
 
