@@ -14,5 +14,10 @@ app.post('/webhook', receiver.node);
 app.all('/webhook', (_req, res) => res.status(405).set('allow', 'POST').json({ error: 'method_not_allowed' }));
 app.use(express.json()); // the rest of the app
 
-const server = app.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}`));
+// Express 5 hands a listen error (the port in use) to this callback: throw it, or the
+// process would stay up serving nothing.
+const server = app.listen(port, '127.0.0.1', (error) => {
+  if (error) throw error;
+  console.log(`listening on http://127.0.0.1:${port}`);
+});
 stopOnSignals(server, receiver, store);

@@ -223,3 +223,27 @@ for (const [name, setup] of Object.entries(setups)) {
     });
   });
 }
+
+for (const example of ['node-http', 'express']) {
+  test(`${example}: a port already in use stops the example with the error, not a process serving nothing`, async (t) => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise((resolve) => taken.listen(0, '127.0.0.1', () => resolve(undefined)));
+    t.after(() => taken.close());
+    const port = /** @type {import('node:net').AddressInfo} */ (taken.address()).port;
+    const child = spawn(process.execPath, [new URL(`../../examples/${example}/server.mjs`, import.meta.url).pathname], {
+      env: { ...process.env, CASPAY_WEBHOOK_SECRET: SECRET, PORT: String(port), CASPAY_INBOX: ':memory:' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => child.kill('SIGKILL'));
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk) => { output += chunk; });
+    const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const code = await Promise.race([exited, sleep(10_000).then(() => 'still running')]);
+    assert.notEqual(code, 'still running', `the example kept running on a port it could not listen on:\n${output}`);
+    assert.notEqual(code, 0);
+    assert.match(output, /EADDRINUSE/);
+    assert.doesNotMatch(output, /listening on/);
+  });
+}
