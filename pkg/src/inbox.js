@@ -70,6 +70,8 @@ export class Inbox {
   /** Set when an event arrives while the loop is draining, so it drains once more. */
   #wakeAgain = false;
   #started = false;
+  /** Set by `stop()` until the next `start()`: no new run is claimed, runs in progress finish. */
+  #stopping = false;
   /** @type {Set<Promise<void>>} */
   #inFlight = new Set();
 
@@ -93,10 +95,14 @@ export class Inbox {
     this.#retainDoneMs = retentionMs('Inbox', options.retainDoneSeconds);
     this.#store = options.store;
     this.#handler = options.handler;
-    this.#leaseMs = 1000 * (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
+    // Times reach the stores in whole milliseconds: PostgreSQL keeps them in bigint columns,
+    // which refuse a fraction (a jittered backoff, a clock of performance.now()).
+    this.#leaseMs = Math.round(1000 * (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS));
     this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    this.#backoff = options.backoff ?? defaultBackoff;
-    this.#clock = options.now ?? Date.now;
+    const backoff = options.backoff ?? defaultBackoff;
+    this.#backoff = (/** @type {number} */ attempts) => Math.max(0, Math.ceil(backoff(attempts))) || 0;
+    const clock = options.now ?? Date.now;
+    this.#clock = () => Math.floor(clock());
     this.#onRun = options.onRun ?? (() => {});
     this.#concurrency = options.concurrency ?? 4;
     this.#pollMs = options.pollIntervalMs ?? 1000;
@@ -182,20 +188,40 @@ export class Inbox {
     let runs = 0;
     /** @type {Set<Promise<void>>} */
     const active = new Set();
+    // The store's first failure (a claim, or a run's outcome that could not be written):
+    // nothing more is claimed, and it is thrown once every run in progress has finished, so
+    // that none is left running unawaited and no failure goes unhandled.
+    /** @type {{ error: unknown } | null} */
+    let failure = null;
     let exhausted = false;
-    while (!exhausted || active.size > 0) {
-      while (!exhausted && active.size < this.#concurrency) {
-        const claim = await this.#store.claim({ key: null, now: this.#clock(), leaseMs: this.#leaseMs });
+    const claiming = () => !exhausted && failure === null && !this.#stopping;
+    while (claiming() || active.size > 0) {
+      while (claiming() && active.size < this.#concurrency) {
+        let claim;
+        try {
+          claim = await this.#store.claim({ key: null, now: this.#clock(), leaseMs: this.#leaseMs });
+        } catch (error) {
+          failure = { error };
+          break;
+        }
         if (claim === null) {
           exhausted = true;
           break;
         }
         runs += 1;
-        const run = this.#run(claim).then(() => { active.delete(run); });
+        const run = this.#run(claim).then(
+          () => { active.delete(run); },
+          (error) => {
+            // Its lease expires and the event runs again.
+            active.delete(run);
+            failure ??= { error };
+          },
+        );
         active.add(run);
       }
       if (active.size > 0) await Promise.race(active);
     }
+    if (failure !== null) throw failure.error;
     return runs;
   }
 
@@ -206,13 +232,18 @@ export class Inbox {
   start() {
     if (this.#started) return this;
     this.#started = true;
+    this.#stopping = false;
     this.#wake();
     return this;
   }
 
-  /** Stops the loop and waits for the runs in progress (call on SIGTERM before exiting). */
+  /**
+   * Stops the loop and waits for the runs in progress, claiming no new one, also in a
+   * `processDue()` under way (call on SIGTERM before exiting).
+   */
   async stop() {
     this.#started = false;
+    this.#stopping = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     await Promise.allSettled([...this.#inFlight]);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemoryStore } from 'caspay-webhooks';
+import { Inbox, MemoryStore, parseEvent, sampleEvent } from 'caspay-webhooks';
 import { SqliteStore } from 'caspay-webhooks/sqlite';
 import { PostgresStore } from 'caspay-webhooks/postgres';
 import { startPostgres } from '../support/postgres.mjs';
@@ -70,6 +70,20 @@ for (const [kind, open] of Object.entries(kinds)) {
     t.after(close);
 
     await storeContract(t, { store, second, t0: T0 });
+  });
+}
+
+for (const [kind, open] of Object.entries(kinds)) {
+  test(`${kind}: a failing handler under a jittered backoff is recorded as failed, with its error`, async (t) => {
+    const { store, close } = await open();
+    t.after(close);
+    // A common custom backoff; the fractions must not reach PostgreSQL's bigint columns.
+    const inbox = new Inbox({ store, handler: () => { throw new Error('the order service is down'); }, backoff: (attempts) => 1000 * 2 ** attempts * (0.5 + Math.random()) });
+    const answer = await inbox.acceptAndProcess(parseEvent(sampleEvent('payment.completed', 'a')));
+    assert.equal(answer.status, 500, JSON.stringify(answer.body));
+    const [entry] = await store.list({ state: 'failed' });
+    assert.match(entry?.lastError ?? '', /the order service is down/);
+    assert.ok(Number.isInteger(entry?.nextAttemptAt), String(entry?.nextAttemptAt));
   });
 }
 

@@ -1,0 +1,93 @@
+// The inbox's worker side (`processDue`, `start`, `stop`) when things go wrong: a store that
+// fails mid-drain, and a shutdown during a backlog. The store is the real MemoryStore; where
+// a failure is needed, a wrapper makes one of its calls throw, as a database outage would.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Inbox, MemoryStore } from 'caspay-webhooks';
+
+const T0 = 1_795_773_600_000;
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The store, with `claim` and `complete` replaceable.
+ * @param {MemoryStore} memory
+ * @param {{ claim?: import('caspay-webhooks').InboxStore['claim'], complete?: import('caspay-webhooks').InboxStore['complete'] }} faults
+ * @returns {import('caspay-webhooks').InboxStore}
+ */
+function failing(memory, faults) {
+  return {
+    record: (entry) => memory.record(entry),
+    claim: faults.claim ?? ((request) => memory.claim(request)),
+    complete: faults.complete ?? ((finished) => memory.complete(finished)),
+    fail: (failed) => memory.fail(failed),
+    get: (key) => memory.get(key),
+    list: (filter) => memory.list(filter),
+    retry: (key, now) => memory.retry(key, now),
+    prune: (before) => memory.prune(before),
+    close: () => memory.close(),
+  };
+}
+
+/** @param {MemoryStore} store @param {number} count */
+async function recordEvents(store, count) {
+  for (let i = 0; i < count; i++) await store.record({ key: `k${i}`, type: 'payment.completed', event: '{}', now: T0 + i });
+}
+
+test('processDue: a store failure mid-drain waits for the runs in progress and leaves no rejection unhandled', async (t) => {
+  /** @type {unknown[]} */
+  const unhandled = [];
+  const onUnhandled = (/** @type {unknown} */ reason) => { unhandled.push(reason); };
+  process.on('unhandledRejection', onUnhandled);
+  t.after(() => { process.off('unhandledRejection', onUnhandled); });
+
+  const memory = new MemoryStore();
+  await recordEvents(memory, 3);
+  let claims = 0;
+  const store = failing(memory, {
+    claim: async (request) => {
+      claims += 1;
+      if (claims === 2) throw new Error('claim: the database went away');
+      return memory.claim(request);
+    },
+    complete: async () => { throw new Error('complete: the database went away'); },
+  });
+  let finished = 0;
+  const inbox = new Inbox({ store, handler: async () => { await sleep(50); finished += 1; }, now: () => T0 + 10 });
+  await assert.rejects(inbox.processDue(), /claim: the database went away/);
+  assert.equal(finished, 1, 'the run claimed before the failure had finished when processDue gave up');
+  await sleep(50);
+  assert.deepEqual(unhandled, [], 'the run whose outcome could not be written rejected unhandled');
+  assert.equal((await memory.get('k0'))?.state, 'processing', 'its lease expires and it runs again');
+});
+
+test('stop: runs in progress finish, and no new one starts, however long the backlog', async () => {
+  const store = new MemoryStore();
+  await recordEvents(store, 6);
+  /** @type {string[]} */
+  const started = [];
+  const inbox = new Inbox({
+    store,
+    handler: async (_event, { key }) => { started.push(key); await sleep(100); },
+    concurrency: 2,
+    pollIntervalMs: 10,
+  });
+  inbox.start();
+  while (started.length < 2) await sleep(5);
+  await inbox.stop();
+  assert.equal(started.length, 2, `stop() went on claiming: ${started.join(' ')}`);
+  assert.deepEqual((await store.list({ state: 'done' })).map((e) => e.key).sort(), [...started].sort(), 'the runs in progress finished');
+  assert.equal((await store.list({ state: 'received' })).length, 4, 'the rest waits for the next start');
+});
+
+test('times reach the store in whole milliseconds, whatever the clock and the backoff', async () => {
+  const store = new MemoryStore();
+  await recordEvents(store, 1);
+  const inbox = new Inbox({ store, handler: () => { throw new Error('the order service is down'); }, now: () => T0 + 0.75, backoff: () => 1234.5, leaseSeconds: 0.0015 });
+  assert.equal(await inbox.processDue(), 1);
+  const entry = await store.get('k0');
+  assert.equal(entry?.state, 'failed');
+  assert.equal(entry?.nextAttemptAt, T0 + 1235);
+  assert.ok(Number.isInteger(entry?.updatedAt), String(entry?.updatedAt));
+});
