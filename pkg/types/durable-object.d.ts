@@ -100,7 +100,9 @@ export interface AcceptWebhookOptions {
   /** Largest accepted body in bytes (default 262144). */
   maxPayloadBytes?: number;
   toleranceSeconds?: number;
-  /** One call per delivery, for logs. */
+  /** One call per delivery, for logs. Pass the same function every time (one defined at
+   *  module level): the isolate keeps one receiver per function, and a new one costs keying
+   *  the secrets again. */
   onDelivery?: (report: DeliveryReport) => void;
 }
 

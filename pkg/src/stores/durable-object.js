@@ -447,6 +447,11 @@ export function durableObjectInbox(namespace) {
  * @type {WeakMap<DurableObjectNamespaceLike, Map<string, Map<unknown, Receiver>>>}
  */
 const receivers = new WeakMap();
+/**
+ * Log functions remembered per configuration: a Worker that passes a new closure on every
+ * request gets a new receiver each time, and must not grow the isolate's memory with them.
+ */
+const LOG_FUNCTIONS_KEPT = 8;
 
 /**
  * The Worker's side of a CasPay endpoint on Durable Objects, in one call: the package's
@@ -472,6 +477,7 @@ export function acceptWebhook(request, options) {
       toleranceSeconds: options.toleranceSeconds,
       onDelivery: options.onDelivery,
     });
+    if (byReport.size >= LOG_FUNCTIONS_KEPT) byReport.delete(byReport.keys().next().value);
     byReport.set(options.onDelivery, receiver);
   }
   return receiver.fetch(request);
