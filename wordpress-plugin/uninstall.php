@@ -37,7 +37,14 @@ function caspay_webhooks_uninstall_site() {
 $caspay_created_parent = (bool) get_site_option( 'caspay_webhooks_created_cache_parent' );
 
 if ( is_multisite() ) {
-	foreach ( get_sites( array( 'fields' => 'ids' ) ) as $caspay_site_id ) {
+	// 'number' => 0: every site; get_sites() returns the first 100 by default.
+	$caspay_sites = get_sites(
+		array(
+			'fields' => 'ids',
+			'number' => 0,
+		)
+	);
+	foreach ( $caspay_sites as $caspay_site_id ) {
 		switch_to_blog( $caspay_site_id );
 		caspay_webhooks_uninstall_site();
 		restore_current_blog();

@@ -33,16 +33,13 @@ final class CasPay_Inbox {
 	const BACKOFF_CAP = 3600;
 
 	/**
-	 * Leases end before CasPay's first retry (60 s), so that retry can take over a run that
-	 * died; the margin keeps them longer than PHP's own time limit.
+	 * Seconds a run holds its event: as long as it can be while still ending before CasPay's
+	 * first retry (60 s), so that retry can take over a run that died. Not derived from
+	 * max_execution_time: on Linux PHP counts CPU time against it, so a listener waiting on
+	 * a remote service runs far past it, and a shorter lease would let a second run start
+	 * beside the first.
 	 */
-	const LEASE_CAP = 55;
-
-	/** Seconds a lease outlasts max_execution_time. */
-	const LEASE_MARGIN = 10;
-
-	/** The shortest lease, whatever max_execution_time says. */
-	const LEASE_MIN = 15;
+	const DEFAULT_LEASE_SECONDS = 55;
 
 	/** Longest last_error kept, in bytes. */
 	const MAX_ERROR_BYTES = 4000;
@@ -109,34 +106,17 @@ final class CasPay_Inbox {
 	 *
 	 * @param CasPay_Inbox_Store $store     Rows and log.
 	 * @param callable           $listeners See $listeners.
-	 * @param array              $options   lease_seconds (default: lease_for( max_execution_time )),
+	 * @param array              $options   lease_seconds (default DEFAULT_LEASE_SECONDS),
 	 *                                      max_attempts (8), backoff (callable, default backoff()),
 	 *                                      clock (callable, default time()).
 	 */
 	public function __construct( CasPay_Inbox_Store $store, callable $listeners, array $options = array() ) {
 		$this->store         = $store;
 		$this->listeners     = $listeners;
-		$this->lease_seconds = isset( $options['lease_seconds'] ) ? max( 1, (int) $options['lease_seconds'] ) : self::lease_for( (int) ini_get( 'max_execution_time' ) );
+		$this->lease_seconds = isset( $options['lease_seconds'] ) ? max( 1, (int) $options['lease_seconds'] ) : self::DEFAULT_LEASE_SECONDS;
 		$this->max_attempts  = isset( $options['max_attempts'] ) ? max( 1, (int) $options['max_attempts'] ) : self::DEFAULT_MAX_ATTEMPTS;
 		$this->backoff       = isset( $options['backoff'] ) && is_callable( $options['backoff'] ) ? $options['backoff'] : array( __CLASS__, 'backoff' );
 		$this->clock         = isset( $options['clock'] ) && is_callable( $options['clock'] ) ? $options['clock'] : 'time';
-	}
-
-	/**
-	 * The lease for a PHP time limit: longer than the limit, shorter than CasPay's first
-	 * retry. 0 (no limit, PHP's command line and `php -S`) takes the cap. Above the cap a
-	 * run may outlive its lease; the fencing token then keeps its outcome from overwriting
-	 * the newer run's.
-	 *
-	 * @param int $max_execution_time Seconds, 0 for unlimited.
-	 * @return int
-	 */
-	public static function lease_for( $max_execution_time ) {
-		$max_execution_time = (int) $max_execution_time;
-		if ( $max_execution_time <= 0 ) {
-			return self::LEASE_CAP;
-		}
-		return min( self::LEASE_CAP, max( self::LEASE_MIN, $max_execution_time + self::LEASE_MARGIN ) );
 	}
 
 	/**

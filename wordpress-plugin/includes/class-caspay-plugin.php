@@ -87,9 +87,32 @@ final class CasPay_Plugin {
 	}
 
 	/**
-	 * Stops the schedules; data stays until uninstall.
+	 * Stops the schedules, of every site when deactivated network-wide (each site scheduled
+	 * its own when it first loaded the plugin); data stays until uninstall.
+	 *
+	 * @param bool $network_wide Whether the plugin is deactivated for the whole network.
 	 */
-	public static function deactivate() {
+	public static function deactivate( $network_wide = false ) {
+		if ( ! $network_wide || ! is_multisite() ) {
+			self::unschedule();
+			return;
+		}
+		foreach ( get_sites(
+			array(
+				'fields' => 'ids',
+				'number' => 0,
+			)
+		) as $site_id ) {
+			switch_to_blog( $site_id );
+			self::unschedule();
+			restore_current_blog();
+		}
+	}
+
+	/**
+	 * Clears this site's pruning and sweep.
+	 */
+	private static function unschedule() {
 		wp_clear_scheduled_hook( self::PRUNE_HOOK );
 		wp_clear_scheduled_hook( self::SWEEP_HOOK );
 	}
@@ -278,15 +301,14 @@ final class CasPay_Plugin {
 	 * @return CasPay_Inbox
 	 */
 	public static function inbox() {
-		$max_execution_time = (int) ini_get( 'max_execution_time' );
 		/**
 		 * Filters how long a run holds an event before another request may take it over.
-		 * Keep it longer than a run takes and shorter than 60 s (CasPay's first retry).
+		 * Keep it longer than a run takes, in wall-clock time, and shorter than 60 s
+		 * (CasPay's first retry); give longer work to a background job.
 		 *
-		 * @param int $seconds            Default: max_execution_time + 10, within 15..55 (55 when unlimited).
-		 * @param int $max_execution_time PHP's limit, 0 for none.
+		 * @param int $seconds Default 55.
 		 */
-		$lease = (int) apply_filters( 'caspay_webhooks_lease_seconds', CasPay_Inbox::lease_for( $max_execution_time ), $max_execution_time );
+		$lease = (int) apply_filters( 'caspay_webhooks_lease_seconds', CasPay_Inbox::DEFAULT_LEASE_SECONDS );
 		/**
 		 * Filters how many attempts an event gets before it is dead (shown to the operator).
 		 *
