@@ -6,8 +6,12 @@ import { WebhookError } from './errors.js';
 
 /** Runs that outlive this are taken over: it must exceed a normal run. */
 export const DEFAULT_LEASE_SECONDS = 60;
-/** Runs before an event is `dead` and waits for an operator. */
-export const DEFAULT_MAX_ATTEMPTS = 8;
+/**
+ * Runs before an event is `dead` and waits for an operator: with the default backoff the
+ * last is about a day after the first, so a failing dependency has a day to come back (past
+ * CasPay's own retries, which end after 12.5 hours) before anyone must step in.
+ */
+export const DEFAULT_MAX_ATTEMPTS = 32;
 /**
  * How long a done event is remembered, so that copies of it are answered as duplicates:
  * CasPay's own retries end within a day, and 90 days is what the WordPress plugin keeps.

@@ -65,7 +65,7 @@ export interface InboxObjectOptions {
   binding?: string;
   /** How long a run may take before the alarm runs the event again (default 60). */
   leaseSeconds?: number;
-  /** Runs before an event is dead (default 8). */
+  /** Runs before an event is dead (default 32: the last about a day after the first). */
   maxAttempts?: number;
   /** Milliseconds before retry number `attempts` (default 10 s × 2^(attempts − 1), at most 1 h). */
   backoff?: (attempts: number) => number;

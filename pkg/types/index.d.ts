@@ -352,7 +352,7 @@ export interface InboxOptions {
   handler: (event: CasPayEvent, context: RunContext) => unknown;
   /** How long a run may take before another may take the event over (default 60). */
   leaseSeconds?: number;
-  /** Runs before an event is dead (default 8). */
+  /** Runs before an event is dead (default 32: the last about a day after the first). */
   maxAttempts?: number;
   /** Milliseconds before retry number `attempts` (default 10 s × 2^(attempts − 1), at most 1 h). */
   backoff?: (attempts: number) => number;

@@ -3,7 +3,7 @@
 // a failure is needed, a wrapper makes one of its calls throw, as a database outage would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Inbox, MemoryStore } from 'caspay-webhooks';
+import { DEFAULT_MAX_ATTEMPTS, Inbox, MemoryStore } from 'caspay-webhooks';
 
 const T0 = 1_795_773_600_000;
 
@@ -90,4 +90,23 @@ test('times reach the store in whole milliseconds, whatever the clock and the ba
   assert.equal(entry?.state, 'failed');
   assert.equal(entry?.nextAttemptAt, T0 + 1235);
   assert.ok(Number.isInteger(entry?.updatedAt), String(entry?.updatedAt));
+});
+
+test('with the defaults a failing event is retried for about a day, past CasPay\'s last retry, then dead', async () => {
+  const store = new MemoryStore();
+  await recordEvents(store, 1);
+  let now = T0 + 1;
+  const inbox = new Inbox({ store, handler: () => { throw new Error('the order service is down'); }, now: () => now });
+  let runs = 0;
+  for (;;) {
+    runs += await inbox.processDue();
+    const entry = await store.get('k0');
+    if (entry?.state === 'dead') break;
+    assert.equal(entry?.state, 'failed');
+    now = /** @type {number} */ (entry?.nextAttemptAt);
+  }
+  assert.equal(runs, DEFAULT_MAX_ATTEMPTS);
+  const hours = (now - T0) / 3_600_000;
+  // CasPay's retries end 12.5 hours after its first delivery (60 s, 5 min, 25 min, 2 h, 10 h).
+  assert.ok(hours > 12.5 && hours < 25, `the last attempt came ${hours.toFixed(1)} hours after the first`);
 });

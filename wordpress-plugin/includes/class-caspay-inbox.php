@@ -23,8 +23,12 @@ defined( 'ABSPATH' ) || defined( 'CASPAY_WEBHOOKS_LIBRARY' ) || exit;
  */
 final class CasPay_Inbox {
 
-	/** Attempts before an event is dead (docs/inbox.md). */
-	const DEFAULT_MAX_ATTEMPTS = 8;
+	/**
+	 * Attempts before an event is dead (docs/inbox.md): with the default backoff the last is
+	 * about a day after the first, past CasPay's own retries (12.5 hours), so a failing
+	 * dependency has a day to come back before anyone must step in.
+	 */
+	const DEFAULT_MAX_ATTEMPTS = 32;
 
 	/** Backoff: this many seconds × 2^(attempts − 1) ... */
 	const BACKOFF_BASE = 10;
@@ -107,7 +111,7 @@ final class CasPay_Inbox {
 	 * @param CasPay_Inbox_Store $store     Rows and log.
 	 * @param callable           $listeners See $listeners.
 	 * @param array              $options   lease_seconds (default DEFAULT_LEASE_SECONDS),
-	 *                                      max_attempts (8), backoff (callable, default backoff()),
+	 *                                      max_attempts (32), backoff (callable, default backoff()),
 	 *                                      clock (callable, default time()).
 	 */
 	public function __construct( CasPay_Inbox_Store $store, callable $listeners, array $options = array() ) {

@@ -312,7 +312,7 @@ final class CasPay_Plugin {
 		/**
 		 * Filters how many attempts an event gets before it is dead (shown to the operator).
 		 *
-		 * @param int $attempts Default 8.
+		 * @param int $attempts Default 32 (the last about a day after the first).
 		 */
 		$max_attempts = (int) apply_filters( 'caspay_webhooks_max_attempts', CasPay_Inbox::DEFAULT_MAX_ATTEMPTS );
 		return new CasPay_Inbox(

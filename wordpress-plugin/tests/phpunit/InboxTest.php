@@ -275,6 +275,42 @@ final class InboxTest extends TestCase {
 	}
 
 	/**
+	 * With the default attempts and backoff, the sweep keeps retrying a failing event for
+	 * about a day: past CasPay's last retry (12.5 hours after its first delivery), so a
+	 * dependency that is down for hours does not leave every event dead for an operator.
+	 */
+	public function test_defaults_retry_for_about_a_day_then_dead() {
+		$inbox   = new CasPay_Inbox(
+			$this->store,
+			static function () {
+				return array(
+					'down' => static function () {
+						throw new RuntimeException( 'the order service is down' );
+					},
+				);
+			},
+			array(
+				'clock' => function () {
+					return $this->now;
+				},
+			)
+		);
+		$start   = $this->now;
+		$outcome = $inbox->deliver( self::event(), 'php', 0 )['outcome'];
+		$runs    = 1;
+		while ( 'dead' !== $outcome ) {
+			$this->assertSame( 'failed', $outcome );
+			$this->now += CasPay_Inbox::backoff( $runs );
+			$outcome    = $inbox->sweep()['evt_1']['outcome'];
+			++$runs;
+		}
+		$this->assertSame( CasPay_Inbox::DEFAULT_MAX_ATTEMPTS, $runs );
+		$hours = ( $this->now - $start ) / 3600;
+		$this->assertGreaterThan( 12.5, $hours, 'dead before CasPay stopped retrying' );
+		$this->assertLessThan( 25, $hours );
+	}
+
+	/**
 	 * After an operator re-run, the event gets max_attempts new attempts.
 	 */
 	public function test_operator_retry_restarts_the_attempt_budget() {
