@@ -171,7 +171,8 @@ final class CasPay_Plugin {
 
 	/**
 	 * When wp_die() is called while a listener runs (WordPress's fatal error handler calls
-	 * it, then exits before any later shutdown function), records the run as failed first.
+	 * it), records the run as failed first: a die handler may exit, and then no later
+	 * shutdown function runs.
 	 *
 	 * @param callable $handler The wp_die() handler.
 	 * @return callable
