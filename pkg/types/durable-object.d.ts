@@ -117,7 +117,8 @@ export declare function acceptWebhook(request: Request, options: AcceptWebhookOp
 
 export interface InboxAdmin {
   /** Failed and dead events, most recently changed first. */
-  list(filter?: { state?: 'failed' | 'dead'; limit?: number }): Promise<InboxEntry[]>;
+  /** The most recently changed first (100 by default); `offset` skips that many, for the next page. */
+  list(filter?: { state?: 'failed' | 'dead'; limit?: number; offset?: number }): Promise<InboxEntry[]>;
   /** One event's state, by its idempotency key. */
   get(key: string): Promise<InboxEntry | null>;
   /** Processes a failed or dead event again; false for any other state. */

@@ -82,7 +82,7 @@ test("the object's alarm is the event's next wake-up, set with each transition",
   assert.equal(await store.alarm(), T0 + 20_000, "an operator's retry: at once");
   await store.claim({ key: 'a', now: T0 + 20_001, leaseMs: LEASE });
   await store.complete({ key: 'a', attempt: 3, now: T0 + 20_002 });
-  assert.equal(await store.alarm(), T0 + 20_002 + DEFAULT_RETAIN_DONE_SECONDS * 1000, 'done: when its retention ends');
+  assert.equal(await store.alarm(), T0 + 20_002 + DEFAULT_RETAIN_DONE_SECONDS * 1000 + 1, 'done: when its retention ends');
   assert.equal(await store.prune(T0 + 20_003 + DEFAULT_RETAIN_DONE_SECONDS * 1000), 1);
   assert.equal(await store.alarm(), null, 'forgotten: nothing left to wake up for');
 });
@@ -116,6 +116,41 @@ test('a handler failing twice, then succeeding: processed once, after 3 attempts
   assert.equal((await (await ledgerOf(worker.mf)).get(key))?.times, 1);
   assert.deepEqual(runLines(key), [`run ${key} attempt 1 failed`, `run ${key} attempt 2 failed`, `run ${key} attempt 3 done`]);
   assert.deepEqual(await admin('/admin/list'), [], 'never dead, and no longer failed');
+});
+
+test('an object reset between a dead outcome and the index update still lists the event for operators', async () => {
+  const { key } = await deliverFlaky('evt_dead_reset', 3, '/webhook', { reset_when_dead: true });
+  const dead = await eventually(async () => {
+    const listed = await admin('/admin/list?state=dead');
+    return listed.some((/** @type {any} */ e) => e.key === key) ? listed : undefined;
+  }, 'the dead event to be listed after the reset');
+  assert.equal(dead.find((/** @type {any} */ e) => e.key === key).attempts, 3);
+  assert.equal(await admin(`/admin/retry?key=${key}`), true);
+  await eventually(async () => ((await admin(`/admin/get?key=${key}`))?.state === 'done' ? true : undefined), 'the re-run to finish');
+  await eventually(async () => ((await admin('/admin/list')).some((/** @type {any} */ e) => e.key === key) ? undefined : true), 'the index to forget the event');
+});
+
+test('operators page through the dead events, each listed once', async () => {
+  const keys = [];
+  for (const n of [1, 2, 3]) keys.push((await deliverFlaky(`evt_dead_page_${n}`, 3)).key);
+  await eventually(async () => {
+    const dead = (await admin('/admin/list?state=dead&limit=1000')).map((/** @type {any} */ e) => e.key);
+    return keys.every((key) => dead.includes(key)) ? true : undefined;
+  }, 'the three events to be dead');
+  /** @type {string[]} */
+  const paged = [];
+  for (let offset = 0; ; offset += 2) {
+    const page = await admin(`/admin/list?state=dead&limit=2&offset=${offset}`);
+    assert.ok(page.length <= 2);
+    if (page.length === 0) break;
+    paged.push(...page.map((/** @type {any} */ e) => e.key));
+  }
+  assert.deepEqual(keys.filter((key) => paged.filter((k) => k === key).length !== 1), [], `pages: ${paged.join(' ')}`);
+  for (const key of keys) assert.equal(await admin(`/admin/retry?key=${key}`), true);
+  await eventually(async () => {
+    const listed = (await admin('/admin/list?limit=1000')).map((/** @type {any} */ e) => e.key);
+    return keys.some((key) => listed.includes(key)) ? undefined : true;
+  }, 'the re-run events to leave the index');
 });
 
 test('an event failing every attempt is dead, listed for operators, and re-run by one', async () => {

@@ -34,15 +34,15 @@ import { isClaimable, toEntry } from './rules.js';
  * @typedef {import('../../types/durable-object.js').InboxObjectOptions} InboxObjectOptions
  * @typedef {import('../../types/durable-object.js').AcceptWebhookOptions} AcceptWebhookOptions
  * @typedef {import('../receiver.js').Receiver} Receiver
- * @typedef {InboxEntry & { event: string }} Row
+ * @typedef {InboxEntry & { event: string, indexed?: string | null, indexRetryAt?: number }} Row
+ *   `indexed`: the outcome the index of failed and dead events shows (see indexVersion), or
+ *   null when it does not list the event; `indexRetryAt`: when a failed update is retried
  */
 
 /** Storage keys of the inbox's rows, apart from anything else the object keeps. */
 const ROW_PREFIX = 'caspay:inbox:';
 /** Storage keys of the index object's entries. */
 const INDEX_PREFIX = 'caspay:index:';
-/** Set on an event's object while the index lists it, so done events cost no index call. */
-const INDEXED_PREFIX = 'caspay:indexed:';
 /** The binding the inbox class is bound to, unless `createInboxObject` is told another. */
 export const DEFAULT_INBOX_BINDING = 'CASPAY_INBOX';
 /** The object that lists failed and dead events for operators. */
@@ -67,15 +67,52 @@ function indexObject(namespace) {
 }
 
 /**
+ * What the index of failed and dead events must show for a row after its run's outcome: the
+ * outcome itself for a failed or dead event, nothing (null) for a done one; undefined while
+ * no outcome is due (received, processing), when the index keeps what it has.
+ * @param {Row} row
+ * @returns {string | null | undefined}
+ */
+function indexVersion(row) {
+  if (row.state === 'failed' || row.state === 'dead') return `${row.state} ${row.attempts} ${row.updatedAt}`;
+  return row.state === 'done' ? null : undefined;
+}
+
+/**
+ * Whether the index does not show the row's latest outcome yet.
+ * @param {Row} row
+ */
+function indexBehind(row) {
+  const version = indexVersion(row);
+  return version !== undefined && version !== (row.indexed ?? null);
+}
+
+/**
  * When a row needs the object awake: now for a received event, at the end of the lease of
  * a run in progress (a run that died is taken over then), when a failed event's retry is
  * due, when a done event's retention ends (it is then forgotten, and an object with nothing
- * stored costs nothing); never for dead events, which wait for an operator.
+ * stored costs nothing); never for dead events, which wait for an operator. Where the store
+ * keeps an index up to date, also as soon as the index is behind the row's outcome: the
+ * alarm that updates it is then already set when the outcome is written, so an object reset
+ * in between cannot leave a dead event out of the index, or a done one in it.
+ * @param {Row} row
+ * @param {number} retainDoneMs
+ * @param {boolean} tracksIndex
+ * @returns {number | null}
+ */
+function wakeUpOf(row, retainDoneMs, tracksIndex) {
+  const own = ownWakeUp(row, retainDoneMs);
+  if (!tracksIndex || !indexBehind(row)) return own;
+  const update = Math.max(row.updatedAt, row.indexRetryAt ?? 0);
+  return own === null ? update : Math.min(own, update);
+}
+
+/**
  * @param {Row} row
  * @param {number} retainDoneMs
  * @returns {number | null}
  */
-function wakeUpOf(row, retainDoneMs) {
+function ownWakeUp(row, retainDoneMs) {
   switch (row.state) {
     case 'received':
       return row.updatedAt;
@@ -84,7 +121,9 @@ function wakeUpOf(row, retainDoneMs) {
     case 'failed':
       return row.nextAttemptAt;
     case 'done':
-      return (row.completedAt ?? row.updatedAt) + retainDoneMs;
+      // One millisecond past the retention: prune forgets what completed strictly before
+      // now minus the retention, and an alarm on the very millisecond would keep the event.
+      return (row.completedAt ?? row.updatedAt) + retainDoneMs + 1;
     default:
       return null;
   }
@@ -99,6 +138,13 @@ function wakeUpOf(row, retainDoneMs) {
 const queues = new WeakMap();
 
 /**
+ * Makes a store keep its event awake until the index of failed and dead events shows its
+ * latest outcome (createInboxObject's stores only).
+ * @type {(store: DurableObjectStore) => void}
+ */
+let trackIndex;
+
+/**
  * The inbox store on a Durable Object's storage. Each transition is one storage
  * transaction that writes the row and moves the object's alarm to its next wake-up, so an
  * event is never recorded without the alarm that will process it. It holds any number of
@@ -109,6 +155,14 @@ const queues = new WeakMap();
 export class DurableObjectStore {
   #storage;
   #retainDoneMs;
+  /** Set by createInboxObject, whose alarm keeps the index of failed and dead events. */
+  #tracksIndex = false;
+
+  static {
+    trackIndex = (store) => {
+      store.#tracksIndex = true;
+    };
+  }
 
   /**
    * @param {DurableObjectStorageLike} storage the object's `ctx.storage`
@@ -126,7 +180,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row !== undefined) return { created: false, state: row.state, attempts: row.attempts, leaseUntil: row.leaseUntil };
       await txn.put(ROW_PREFIX + key, { key, type, event, state: 'received', attempts: 0, leaseUntil: null, nextAttemptAt: null, lastError: null, receivedAt: now, updatedAt: now, completedAt: null });
-      await schedule(txn, this.#retainDoneMs);
+      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
       return { created: true, state: /** @type {const} */ ('received'), attempts: 0, leaseUntil: null };
     });
   }
@@ -139,7 +193,7 @@ export class DurableObjectStore {
       if (row === undefined) return null;
       Object.assign(row, { state: 'processing', attempts: row.attempts + 1, leaseUntil: now + leaseMs, updatedAt: now });
       await txn.put(ROW_PREFIX + row.key, row);
-      await schedule(txn, this.#retainDoneMs);
+      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
       return { key: row.key, event: row.event, attempt: row.attempts };
     });
   }
@@ -175,7 +229,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row === undefined || (row.state !== 'failed' && row.state !== 'dead')) return false;
       await txn.put(ROW_PREFIX + key, { ...row, state: 'received', nextAttemptAt: null, updatedAt: now });
-      await schedule(txn, this.#retainDoneMs);
+      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
       return true;
     });
   }
@@ -183,9 +237,10 @@ export class DurableObjectStore {
   /** @param {number} before done events completed before this time are forgotten */
   prune(before) {
     return this.#transaction(async (txn) => {
-      const old = [...(await rows(txn))].filter((row) => row.state === 'done' && (row.completedAt ?? 0) < before);
+      // A row whose index update is still due stays until it is made.
+      const old = [...(await rows(txn))].filter((row) => row.state === 'done' && (row.completedAt ?? 0) < before && !(this.#tracksIndex && indexBehind(row)));
       for (const row of old) await txn.delete(ROW_PREFIX + row.key);
-      await schedule(txn, this.#retainDoneMs);
+      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
       return old.length;
     });
   }
@@ -198,7 +253,7 @@ export class DurableObjectStore {
    * update) must put the event's own wake-up back.
    */
   reschedule() {
-    return this.#transaction((txn) => schedule(txn, this.#retainDoneMs));
+    return this.#transaction((txn) => schedule(txn, this.#retainDoneMs, this.#tracksIndex));
   }
 
   /**
@@ -209,6 +264,48 @@ export class DurableObjectStore {
     return this.#transaction(async (txn) => {
       const current = await txn.getAlarm();
       if (current === null || current > time) await txn.setAlarm(time);
+    });
+  }
+
+  /**
+   * The outcomes the index does not show yet: each event's entry, and whether the index
+   * lists it (failed, dead) or must forget it (done).
+   * @returns {Promise<{ entry: InboxEntry, listed: boolean, version: string | null }[]>}
+   */
+  async indexUpdates() {
+    return (await rows(this.#storage)).filter(indexBehind).map((row) => {
+      const version = /** @type {string | null} */ (indexVersion(row));
+      return { entry: toEntry(row), listed: version !== null, version };
+    });
+  }
+
+  /**
+   * Records that the index shows `version` of the event (see indexUpdates), and moves the
+   * alarm back to the event's own wake-up.
+   * @param {string} key
+   * @param {string | null} version
+   */
+  indexUpdated(key, version) {
+    return this.#transaction(async (txn) => {
+      const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
+      if (row === undefined) return;
+      const { indexRetryAt: _retried, ...rest } = row;
+      await txn.put(ROW_PREFIX + key, { ...rest, indexed: version });
+      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
+    });
+  }
+
+  /**
+   * Puts off the next try of a failed index update until `time`.
+   * @param {string} key
+   * @param {number} time
+   */
+  indexUpdateFailed(key, time) {
+    return this.#transaction(async (txn) => {
+      const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
+      if (row === undefined) return;
+      await txn.put(ROW_PREFIX + key, { ...row, indexRetryAt: time });
+      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
     });
   }
 
@@ -224,7 +321,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row === undefined || row.state !== 'processing' || row.attempts !== attempt) return false;
       await txn.put(ROW_PREFIX + key, { ...row, ...changes });
-      await schedule(txn, this.#retainDoneMs);
+      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
       return true;
     });
   }
@@ -259,11 +356,12 @@ function oldestFirst(list) {
  * Moves the alarm to the earliest wake-up of the rows, or deletes it when none is due.
  * @param {DurableObjectTransactionLike} txn
  * @param {number} retainDoneMs
+ * @param {boolean} tracksIndex
  */
-async function schedule(txn, retainDoneMs) {
+async function schedule(txn, retainDoneMs, tracksIndex) {
   let next = null;
   for (const row of await rows(txn)) {
-    const at = wakeUpOf(row, retainDoneMs);
+    const at = wakeUpOf(row, retainDoneMs, tracksIndex);
     if (at !== null && (next === null || at < next)) next = at;
   }
   if (next === null) await txn.deleteAlarm();
@@ -312,6 +410,7 @@ export function createInboxObject(handler, options = {}) {
       this.#namespace = namespace;
       this.#storage = ctx.storage;
       this.#store = new DurableObjectStore(ctx.storage, { retainDoneSeconds: settings.retainDoneSeconds });
+      trackIndex(this.#store);
       this.#inbox = new Inbox({
         store: this.#store,
         handler: (event, context) => handler(event, context, env),
@@ -360,34 +459,30 @@ export function createInboxObject(handler, options = {}) {
     /**
      * The worker: runs the event when it is due (new, retry due, or the lease of a run that
      * died expired), forgets it once done past its retention, then brings the index up to
-     * date. A run's outcome is written before this returns, and the runtime retries an alarm
-     * whose handler threw.
+     * date. A run's outcome is written before this returns, with an alarm that stays due
+     * until the index shows it; and the runtime retries an alarm whose handler threw.
      */
     async alarm() {
       await this.#inbox.processDue();
       // Also sets the alarm from the rows again: the runtime clears an alarm whose handler
       // returns without setting one, which a wake-up that found nothing due would do.
       await this.#inbox.prune();
-      try {
-        await this.#syncIndex();
-      } catch (error) {
-        console.error('caspay-webhooks inbox: the index of failed events could not be updated; trying again', error);
-        await this.#store.wakeBy(Date.now() + INDEX_RETRY_MS);
-      }
+      await this.#updateIndex();
     }
 
     /** Lists this object's event in the index while it is failed or dead, and only then. */
-    async #syncIndex() {
-      for (const entry of await this.#store.list()) {
-        const listed = (await this.#storage.get(INDEXED_PREFIX + entry.key)) === true;
+    async #updateIndex() {
+      for (const { entry, listed, version } of await this.#store.indexUpdates()) {
         const index = indexObject(this.#namespace);
-        if (entry.state === 'failed' || entry.state === 'dead') {
-          await expectOk(index.fetch(`${INTERNAL}/index`, { method: 'PUT', body: JSON.stringify(entry) }));
-          if (!listed) await this.#storage.put(INDEXED_PREFIX + entry.key, true);
-        } else if (listed) {
-          await expectOk(index.fetch(`${INTERNAL}/index?key=${encodeURIComponent(entry.key)}`, { method: 'DELETE' }));
-          await this.#storage.delete(INDEXED_PREFIX + entry.key);
+        try {
+          if (listed) await expectOk(index.fetch(`${INTERNAL}/index`, { method: 'PUT', body: JSON.stringify(entry) }));
+          else await expectOk(index.fetch(`${INTERNAL}/index?key=${encodeURIComponent(entry.key)}`, { method: 'DELETE' }));
+        } catch (error) {
+          console.error('caspay-webhooks inbox: the index of failed events could not be updated; trying again', error);
+          await this.#store.indexUpdateFailed(entry.key, Date.now() + INDEX_RETRY_MS);
+          continue;
         }
+        await this.#store.indexUpdated(entry.key, version);
       }
     }
 
@@ -401,11 +496,12 @@ export function createInboxObject(handler, options = {}) {
     async #indexList(params) {
       const state = params.get('state');
       const limit = Number(params.get('limit') ?? 100);
+      const offset = Number(params.get('offset') ?? 0);
       const all = /** @type {Map<string, InboxEntry>} */ (await this.#storage.list({ prefix: INDEX_PREFIX }));
       const entries = [...all.values()]
         .filter((entry) => state === null || entry.state === state)
-        .sort((a, b) => b.updatedAt - a.updatedAt)
-        .slice(0, limit);
+        .sort((a, b) => b.updatedAt - a.updatedAt || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .slice(offset, offset + limit);
       return json({ entries });
     }
   };
@@ -491,11 +587,12 @@ export function acceptWebhook(request, options) {
 export function inboxAdmin(namespace) {
   return {
     /**
-     * @param {{ state?: 'failed' | 'dead', limit?: number }} [filter]
+     * The most recently changed first; `offset` skips that many, for the next page.
+     * @param {{ state?: 'failed' | 'dead', limit?: number, offset?: number }} [filter]
      * @returns {Promise<InboxEntry[]>}
      */
-    async list({ state, limit = 100 } = {}) {
-      const query = new URLSearchParams({ limit: String(limit), ...(state === undefined ? {} : { state }) });
+    async list({ state, limit = 100, offset = 0 } = {}) {
+      const query = new URLSearchParams({ limit: String(limit), offset: String(offset), ...(state === undefined ? {} : { state }) });
       const response = await indexObject(namespace).fetch(`${INTERNAL}/index?${query}`);
       return /** @type {{ entries: InboxEntry[] }} */ (await response.json()).entries;
     },
