@@ -76,9 +76,15 @@ async function handleAdmin(request, env, path) {
   const admin = inboxAdmin(env.CASPAY_INBOX);
   const [key, action] = path.map(decodeURIComponent);
   if (request.method === 'GET' && key === undefined) {
-    const state = new URL(request.url).searchParams.get('state');
+    const params = new URL(request.url).searchParams;
+    const state = params.get('state');
     if (state !== null && state !== 'failed' && state !== 'dead') return reply(400, { error: 'state is failed or dead' });
-    return reply(200, { entries: await admin.list(state === null ? {} : { state }) });
+    const limit = Number(params.get('limit') ?? 100);
+    const offset = Number(params.get('offset') ?? 0);
+    if (!(Number.isInteger(limit) && limit >= 1 && limit <= 1000 && Number.isInteger(offset) && offset >= 0)) {
+      return reply(400, { error: 'limit is 1 to 1000, offset 0 or more' });
+    }
+    return reply(200, { entries: await admin.list({ ...(state === null ? {} : { state }), limit, offset }) });
   }
   if (request.method === 'GET' && key !== undefined && action === undefined) {
     const entry = await admin.get(key);
