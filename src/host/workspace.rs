@@ -329,7 +329,8 @@ impl Workspace {
 }
 
 /// Parse options from the plain numbers hosts pass: 0 keeps a default limit, a negative
-/// tolerance means no freshness check.
+/// tolerance means no freshness check. A negative `now` (a clock before 1970) counts as 0:
+/// the check that was asked for still runs, and refuses any real event.
 pub(crate) fn parse_options(
     max_payload_bytes: u32,
     max_depth: u32,
@@ -343,11 +344,10 @@ pub(crate) fn parse_options(
     if max_depth > 0 {
         options.limits.max_depth = max_depth as usize;
     }
-    if let (Ok(tolerance_seconds), Ok(now)) = (u64::try_from(tolerance_seconds), u64::try_from(now))
-    {
+    if let Ok(tolerance_seconds) = u64::try_from(tolerance_seconds) {
         options.freshness = Some(Freshness {
             tolerance_seconds,
-            now,
+            now: u64::try_from(now).unwrap_or(0),
         });
     }
     options

@@ -108,6 +108,8 @@ test('freshness uses the signed timestamp and the clock it is given', () => {
   assert.equal(constructEvent(body, signature, SECRET, { ...options, now: new Date(1795773600_000) }).id, 'evt_api');
   assert.throws(() => constructEvent(body, signature, SECRET, { ...options, now: () => 1795773600 + 301 }), code('timestamp_outside_tolerance'));
   assert.throws(() => constructEvent(body, signature, SECRET, { toleranceSeconds: -1 }), RangeError);
+  // A clock before 1970 does not switch the check off.
+  assert.throws(() => parseEvent(body, { ...options, now: new Date(-1000) }), code('timestamp_outside_tolerance'));
 });
 
 test('the payload limit is checked before the signature', () => {
