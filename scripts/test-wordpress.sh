@@ -174,6 +174,10 @@ run_scenario() { # label engine ffi_enable expected [php -d flags...]
   expect broken-unsigned 401 '"code":"missing_signature"'
   send broken-signed "$b/broken.json" "$(sig "$b/broken.json")"
   expect broken-signed 400 '"code":"invalid_json"'
+  # Compressed on the way (a proxy): refused as such, not as a bad signature.
+  gzip -c "$b/sub_b.json" >"$b/gzipped.json"
+  send gzipped "$b/gzipped.json" "$(sig "$b/sub_b.json")" -H 'Content-Encoding: gzip'
+  expect gzipped 415 '"code":"unsupported_encoding"'
 
   # One shape-C event as sent, in jsonb key order, pretty-printed and with its keys
   # reversed: four byte strings, four signatures, one content key, one processing.
@@ -226,7 +230,7 @@ run_scenario() { # label engine ffi_enable expected [php -d flags...]
     $copies === 11 || $fail("copies logged: " . json_encode($status));
     unset($status["duplicate 200 duplicate_event"], $status["in_progress 409 processing_in_progress"]);
     ksort($status);
-    $want = ["processed 200 " => 8, "rejected 400 invalid_json" => 1, "rejected 401 invalid_signature_format" => 1, "rejected 401 missing_signature" => 2, "rejected 401 signature_mismatch" => 2, "rejected 413 payload_too_large" => 1];
+    $want = ["processed 200 " => 8, "rejected 400 invalid_json" => 1, "rejected 401 invalid_signature_format" => 1, "rejected 401 missing_signature" => 2, "rejected 401 signature_mismatch" => 2, "rejected 413 payload_too_large" => 1, "rejected 415 unsupported_encoding" => 1];
     $status === $want || $fail("delivery log: " . json_encode($status));
     $engines = array_values(array_unique(array_column($rows["log"], "engine")));
     $engines === [getenv("EXPECTED_ENGINE")] || $fail("engines used: " . json_encode($engines));

@@ -848,19 +848,28 @@ fn listen_verifies_every_delivery_and_rejects_tampering() {
             401,
         ),
         ("", SHAPE_C_BODY, "missing_signature", 401),
+        // Signed, then compressed on the way: refused as such, not as a bad signature.
+        (
+            signature.as_str(),
+            SHAPE_C_BODY,
+            "unsupported_encoding",
+            415,
+        ),
     ] {
-        let (status, _, answer) = raw_post(
-            listen.port,
-            "/webhook",
-            &caspay_headers(signature, "payment.received"),
-            body,
-        );
+        let mut headers = caspay_headers(signature, "payment.received");
+        if code == "unsupported_encoding" {
+            headers.push(("Content-Encoding", "gzip"));
+        }
+        let (status, _, answer) = raw_post(listen.port, "/webhook", &headers, body);
         assert_eq!(status, expected_status);
         let answer: Value = serde_json::from_slice(&answer).unwrap();
         assert_eq!(answer["error"], code);
         let line = listen.line();
         let (_time, rest) = line.split_once(' ').unwrap();
-        assert_eq!(rest, format!("payment.received - - rejected {code} 401"));
+        assert_eq!(
+            rest,
+            format!("payment.received - - rejected {code} {expected_status}")
+        );
     }
 
     let (status, _, _) = raw_post(listen.port, "/elsewhere", &[], b"{}");
@@ -869,7 +878,7 @@ fn listen_verifies_every_delivery_and_rejects_tampering() {
     let (code, notes) = listen.stop();
     assert_eq!(code, Some(0), "{notes}");
     assert!(
-        notes.contains("stopped: 5 deliveries, 2 accepted, 3 rejected"),
+        notes.contains("stopped: 6 deliveries, 2 accepted, 4 rejected"),
         "{notes}"
     );
 }

@@ -50,6 +50,7 @@ final class CasPay_Messages {
 			'processing_in_progress' => __( 'This event is being processed by another request right now; send it again later in case that run fails.', 'caspay-webhooks' ),
 			'retry_scheduled'   => __( 'This event failed recently; its next attempt is not due yet. Send it again later.', 'caspay-webhooks' ),
 			'store_unavailable' => __( 'The delivery could not be recorded; nothing was kept. Send it again.', 'caspay-webhooks' ),
+			'unsupported_encoding' => __( 'The body arrived with a Content-Encoding. CasPay signs and sends plain JSON; send it without an encoding.', 'caspay-webhooks' ),
 		);
 	}
 

@@ -72,7 +72,8 @@ final class CasPay_Rest_Controller {
 		$answer   = CasPay_Plugin::handler()->handle(
 			$request->get_body(),
 			$request->get_header( 'X-CasPay-Signature' ),
-			(string) $request->get_header( 'X-CasPay-Event' )
+			(string) $request->get_header( 'X-CasPay-Event' ),
+			$request->get_header( 'Content-Encoding' )
 		);
 		$body     = $answer['body'];
 		if ( isset( $body['error']['code'], $body['error']['message'] ) ) {

@@ -32,6 +32,7 @@ final class CasPay_Webhook_Handler {
 		'invalid_payload'             => 500,
 		'invalid_secret'              => 500,
 		'internal_error'              => 500,
+		'unsupported_encoding'        => 415,
 	);
 
 	/**
@@ -45,6 +46,7 @@ final class CasPay_Webhook_Handler {
 		'processing_in_progress' => 'This event is being processed by another request right now; send it again later in case that run fails.',
 		'retry_scheduled'   => 'This event failed recently; its next attempt is not due yet. Send it again later.',
 		'store_unavailable' => 'The delivery could not be recorded; nothing was kept. Send it again.',
+		'unsupported_encoding' => 'The body arrived with a Content-Encoding. CasPay signs and sends plain JSON; send it without an encoding.',
 	);
 
 	/**
@@ -99,10 +101,16 @@ final class CasPay_Webhook_Handler {
 	 * @param mixed       $body         The raw body.
 	 * @param string|null $signature    The X-CasPay-Signature header.
 	 * @param string      $claimed_type The X-CasPay-Event header (unsigned; logged for rejections only).
+	 * @param string|null $encoding     The Content-Encoding header: CasPay signs plain JSON, and
+	 *                                  what it signed cannot be known from an encoded body.
 	 * @return array{status: int, body: array, headers: array, event: array|null, code: string|null, outcome: string}
 	 */
-	public function handle( $body, $signature, $claimed_type = '' ) {
+	public function handle( $body, $signature, $claimed_type = '', $encoding = null ) {
 		$engine = $this->webhooks->engine()->name();
+		if ( null !== $encoding && '' !== trim( $encoding ) && 'identity' !== strtolower( trim( $encoding ) ) ) {
+			$this->log_rejection( 415, 'unsupported_encoding', $claimed_type, $engine );
+			return self::error( 415, 'unsupported_encoding', self::MESSAGES['unsupported_encoding'], null, 'rejected' );
+		}
 		try {
 			$result = $this->webhooks->construct_with_index( $body, $signature, ( $this->secrets )(), $this->options );
 		} catch ( CasPay_Webhook_Exception $e ) {

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use caspay_webhooks::timestamp::format_iso8601;
 use caspay_webhooks::{
-    construct_event, Amount, ErrorCode, Event, ParseOptions, Verifier, EVENT_HEADER,
+    construct_event, Amount, Error, ErrorCode, Event, ParseOptions, Verifier, EVENT_HEADER,
     SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 use clap::{ArgMatches, Args};
@@ -38,7 +38,8 @@ const RELAYED_HEADERS: [&str; 5] = [
 const LISTEN_HELP: &str = "\
 Prints one line per delivery: time, type, idempotency key, amount in motes, verdict with
 its stable code, and the status answered (or the app's status with --forward-to). Rejected
-deliveries are answered with their code's HTTP status (401, 400, 413) and never forwarded.
+deliveries are answered with their code's HTTP status (401, 400, 413; 415 for a body sent
+with a Content-Encoding) and never forwarded.
 A verified copy of an event already seen is marked duplicate_event (and still forwarded:
 deduplicating is the app's job). Ctrl-C or SIGTERM stops; a second one stops at once.
 
@@ -47,7 +48,7 @@ first), --secret-hex HEX, or --secret TEXT (visible to other users in `ps`); rep
 flags for a rotation.
 
 Exit codes: 0 stopped by a signal (or its output was closed); 2 usage error; 3 the port
-cannot be bound.";
+cannot be bound; 130 stopped at once by a second signal.";
 
 #[derive(Args, Debug)]
 #[command(after_help = LISTEN_HELP)]
@@ -222,7 +223,17 @@ impl Listener {
         let signature = value_of(SIGNATURE_HEADER).unwrap_or_default();
         let mut report = Report::new(time, value_of(EVENT_HEADER), body.len());
 
-        match construct_event(&body, &signature, &self.verifier, &ParseOptions::default()) {
+        // CasPay signs plain JSON: what it signed cannot be known from an encoded body.
+        let encoded = header(&request, "Content-Encoding").is_some_and(|(_, encoding)| {
+            let encoding = encoding.trim();
+            !encoding.is_empty() && !encoding.eq_ignore_ascii_case("identity")
+        });
+        let verdict = if encoded {
+            Err(Error::new(ErrorCode::UnsupportedEncoding))
+        } else {
+            construct_event(&body, &signature, &self.verifier, &ParseOptions::default())
+        };
+        match verdict {
             Err(error) => {
                 self.rejected.fetch_add(1, Ordering::SeqCst);
                 let status = error.code().http_status();

@@ -179,9 +179,12 @@ final class WebhookHandlerTest extends TestCase {
 			'signed non-JSON'  => array( '{"type":', self::sign( '{"type":' ), 400, 'invalid_json' ),
 			'signed non-event' => array( '{"type":"payment.completed","data":{}}', self::sign( '{"type":"payment.completed","data":{}}' ), 400, 'invalid_event' ),
 			'parsed body'      => array( json_decode( $body, true ), self::sign( $body ), 500, 'invalid_payload' ),
+			// Signed, but compressed on the way: what was signed cannot be checked.
+			'gzip encoded'     => array( gzencode( $body ), self::sign( $body ), 415, 'unsupported_encoding', 'gzip' ),
 		);
-		foreach ( $cases as $name => list( $bytes, $signature, $status, $code ) ) {
-			$answer = $handler->handle( $bytes, $signature, 'payment.completed' );
+		foreach ( $cases as $name => $case ) {
+			list( $bytes, $signature, $status, $code ) = $case;
+			$answer = $handler->handle( $bytes, $signature, 'payment.completed', isset( $case[4] ) ? $case[4] : null );
 			$this->assertSame( array( $status, $code, $code, 'rejected' ), array( $answer['status'], $answer['code'], $answer['body']['error']['code'], $answer['outcome'] ), $name );
 			$this->assertNotEmpty( $answer['body']['error']['message'], $name );
 			$this->assertNull( $answer['event'], $name );
@@ -196,11 +199,14 @@ final class WebhookHandlerTest extends TestCase {
 				'http rejected 401 missing_signature'        => 1,
 				'http rejected 401 signature_mismatch'       => 2,
 				'http rejected 413 payload_too_large'        => 1,
+				'http rejected 415 unsupported_encoding'     => 1,
 				'http rejected 500 invalid_payload'          => 1,
 			),
 			$store->log_summary()
 		);
-		$this->assertCount( 7, $store->log, 'the two signature mismatches of one minute share a row' );
+		$this->assertCount( 8, $store->log, 'the two signature mismatches of one minute share a row' );
+		$identity = $handler->handle( $body, self::sign( $body ), 'payment.completed', 'identity' );
+		$this->assertSame( 200, $identity['status'], 'Content-Encoding: identity is plain' );
 		$this->assertSame( 'payment.completed', $store->log[0]['type'], 'the claimed type is logged' );
 	}
 
