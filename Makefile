@@ -45,7 +45,7 @@ reliability: ## the long runs, each writing its section of RELIABILITY.md: fuzzi
 	CASPAY_RELIABILITY=1 scripts/test-wordpress.sh
 
 .PHONY: test-load-node
-test-load-node: ## 20,000 deliveries with SIGKILLs against node-http (SQLite) and Express (two processes on PostgreSQL); writes RELIABILITY.md
+test-load-node: ## 20,000 deliveries with SIGKILLs against node-http (SQLite) and Express (two processes on PostgreSQL); make reliability writes its RELIABILITY.md section
 	scripts/ensure-apt.sh postgresql
 	scripts/build-pkg.sh
 	node tests/load/node.mjs --count 20000 --concurrency 32 --kills 2
