@@ -9,14 +9,16 @@
 //! - the same members in the same order, objects and arrays both as PHP arrays;
 //! - strings as their UTF-8 bytes, escapes resolved;
 //! - numbers decided as the JSON output decides them (amounts, and numbers no host holds
-//!   exactly, as strings); the others as `i:` for integer text and `d:` with the JSON text,
-//!   which PHP reads with the same `zend_strtod` as `json_decode`;
+//!   exactly, as strings); the others as `i:` for integer text and `d:` with the canonical
+//!   spelling of the JSON text: the same value, with an exponent PHP's `zend_strtod` reads
+//!   right (it caps a written one at 19999);
 //! - object keys as strings: `unserialize` turns numeric ones into integers, and lets a
 //!   repeated key overwrite the first, exactly as `json_decode` does.
 
 use alloc::vec::Vec;
 
 use crate::amount::Amount;
+use crate::decimal::Decimal;
 use crate::json::{
     is_amount_name, is_json_whitespace, number_end, number_travels_as_text, string_end,
     string_text, RawJson,
@@ -44,7 +46,7 @@ pub(crate) fn write_php(event: &Event, out: &mut Vec<u8>) {
     w.string(event.shape.as_str());
     w.key("created");
     match event.created {
-        Some(created) => w.scalar(b"i:", itoa::Buffer::new().format(created)),
+        Some(created) => w.integer(itoa::Buffer::new().format(created)),
         None => w.null(),
     }
     w.key("merchantId");
@@ -140,9 +142,21 @@ impl Writer<'_> {
         self.fixed(b"}");
     }
 
-    /// `tag`, the text, `;`: an integer (`i:`) or a float (`d:`).
-    fn scalar(&mut self, tag: &[u8; 2], text: &str) {
-        self.fixed(tag);
+    /// A float (`d:`) in the canonical spelling of its JSON text (`1.25e1`): the same value,
+    /// with an exponent PHP reads right whatever the text's length. PHP caps a written
+    /// exponent at 19999, so `1`, 30,000 zeros and `e-29990` (10^10) would read as INF.
+    fn float(&mut self, number: &str) {
+        self.fixed(b"d:");
+        match Decimal::parse(number) {
+            Some(decimal) => decimal.write_canonical(&mut |bytes| self.put(bytes)),
+            None => self.put(number.as_bytes()),
+        }
+        self.fixed(b";");
+    }
+
+    /// An integer (`i:`) from its decimal text.
+    fn integer(&mut self, text: &str) {
+        self.fixed(b"i:");
         self.put(text.as_bytes());
         self.fixed(b";");
     }
@@ -276,9 +290,9 @@ impl Writer<'_> {
                 if number_travels_as_text(number, amount_value) {
                     self.string(number);
                 } else if number.contains(['.', 'e', 'E']) {
-                    self.scalar(b"d:", number);
+                    self.float(number);
                 } else {
-                    self.scalar(b"i:", number);
+                    self.integer(number);
                 }
                 end
             }
@@ -391,7 +405,7 @@ mod tests {
                 r#"{"a":1,"b":-2.5,"c":1E+2,"d":9007199254740992,"e":-0,"f":1e400,"fee_amount":3}"#
             ),
             concat!(
-                r#"a:7:{s:1:"a";i:1;s:1:"b";d:-2.5;s:1:"c";d:1E+2;s:1:"d";s:16:"9007199254740992";"#,
+                r#"a:7:{s:1:"a";i:1;s:1:"b";d:-2.5e0;s:1:"c";d:1e2;s:1:"d";s:16:"9007199254740992";"#,
                 r#"s:1:"e";s:2:"-0";s:1:"f";s:5:"1e400";s:10:"fee_amount";s:1:"3";}"#
             )
         );

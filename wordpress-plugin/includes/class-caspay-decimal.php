@@ -28,6 +28,12 @@ final class CasPay_Decimal {
 	 */
 	const MAX_SAFE_INTEGER = '9007199254740991';
 
+	/**
+	 * The digits of 2^1024 - 2^970 (309 of them): the smallest magnitude a double rounds to
+	 * infinity, as in the Rust core (src/decimal.rs).
+	 */
+	const DOUBLE_OVERFLOW_DIGITS = '179769313486231580793728971405303415079934132710037826936173778980444968292764750946649017977587207096330286416692887910946555547851940402630657488671505820681908902000708383676273854845817711531764475730270069855571366959622842914819860834936475292719074168444365510704342711559699508093042880177904174497792';
+
 	/** The value is not a whole number at the asked scale. */
 	const FRACTIONAL = 'fractional';
 
@@ -232,6 +238,46 @@ final class CasPay_Decimal {
 			$safe   = strlen( self::MAX_SAFE_INTEGER );
 			return $digits < $safe || ( $digits === $safe && strcmp( substr( $text, $negative ), self::MAX_SAFE_INTEGER ) <= 0 );
 		}
-		return is_finite( (float) $text );
+		$decimal = self::parse( $text );
+		return null !== $decimal && $decimal->fits_a_double();
+	}
+
+	/**
+	 * Whether the value's double is finite, decided on the digits as the Rust core decides
+	 * it: PHP's own parser caps a written exponent at 19999, so `(float)` of a long spelling
+	 * (`1`, 30,000 zeros, `e-29990`) can be wrong either way.
+	 *
+	 * @return bool
+	 */
+	private function fits_a_double() {
+		list( $digits, $point ) = $this->significant();
+		if ( '' === $digits ) {
+			return true;
+		}
+		$exponent = $this->exponent_value();
+		if ( null === $exponent ) {
+			return '-' === $this->exponent[0];
+		}
+		// The value is 0.DIGITS x 10^power: finite below 10^309, infinite from 10^309 on,
+		// and in between finite exactly when DIGITS sort below the overflow digits.
+		$power    = $point + $exponent;
+		$overflow = strlen( self::DOUBLE_OVERFLOW_DIGITS );
+		if ( $power !== $overflow ) {
+			return $power < $overflow;
+		}
+		$width = max( strlen( $digits ), $overflow );
+		return strcmp( str_pad( $digits, $width, '0' ), str_pad( self::DOUBLE_OVERFLOW_DIGITS, $width, '0' ) ) < 0;
+	}
+
+	/**
+	 * The double a portable number's text stands for: read from its canonical spelling,
+	 * whose exponent is short, so PHP's parser reads it right whatever the text's length.
+	 *
+	 * @param string $text Text that follows the JSON number grammar, with a point or exponent.
+	 * @return float
+	 */
+	public static function to_float( $text ) {
+		$decimal = self::parse( $text );
+		return (float) ( null === $decimal ? $text : $decimal->canonical() );
 	}
 }

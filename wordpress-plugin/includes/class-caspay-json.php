@@ -299,7 +299,10 @@ final class CasPay_Json {
 		if ( 0 !== strncmp( $value, self::NUMBER_MARK, 2 ) || $is_amount ) {
 			return $text;
 		}
-		return CasPay_Decimal::is_portable( $text ) ? json_decode( $text ) : $text;
+		if ( ! CasPay_Decimal::is_portable( $text ) ) {
+			return $text;
+		}
+		return strcspn( $text, '.eE' ) === strlen( $text ) ? json_decode( $text ) : CasPay_Decimal::to_float( $text );
 	}
 
 	/**
