@@ -175,6 +175,17 @@ impl<'a> Decimal<'a> {
         out(itoa::Buffer::new().format(point + exponent - 1).as_bytes());
     }
 
+    /// Writes the value for a host's float parser: the canonical spelling, whose exponent is
+    /// short (PHP's parser caps a written one at 19999); or `0` (`-0`) for a portable number
+    /// whose exponent has more than 15 digits, which can only be one that underflows to zero
+    /// (the others are out of any range and travel as text).
+    pub(crate) fn write_float(&self, out: &mut impl FnMut(&[u8])) {
+        match self.exponent_value() {
+            Some(_) => self.write_canonical(out),
+            None => out(if self.negative { b"-0" } else { b"0" }),
+        }
+    }
+
     /// Whether JavaScript's `JSON.parse` and PHP's `json_decode` would both give back this
     /// exact value: integers within ±(2^53 − 1), and any other number whose double is finite
     /// (`0.1` is the same double everywhere). Beyond that (`12345678901234567890`, `1e400`)

@@ -142,13 +142,14 @@ impl Writer<'_> {
         self.fixed(b"}");
     }
 
-    /// A float (`d:`) in the canonical spelling of its JSON text (`1.25e1`): the same value,
-    /// with an exponent PHP reads right whatever the text's length. PHP caps a written
-    /// exponent at 19999, so `1`, 30,000 zeros and `e-29990` (10^10) would read as INF.
+    /// A float (`d:`) in the canonical spelling of its JSON text (`1.25e1`, see
+    /// `Decimal::write_float`): the same value, with an exponent PHP reads right whatever
+    /// the text's length. PHP caps a written exponent at 19999, so `1`, 30,000 zeros and
+    /// `e-29990` (10^10) would read as INF.
     fn float(&mut self, number: &str) {
         self.fixed(b"d:");
         match Decimal::parse(number) {
-            Some(decimal) => decimal.write_canonical(&mut |bytes| self.put(bytes)),
+            Some(decimal) => decimal.write_float(&mut |bytes| self.put(bytes)),
             None => self.put(number.as_bytes()),
         }
         self.fixed(b";");

@@ -519,10 +519,11 @@ def parse_cases():
     cases.append({"name": "numbers no host holds exactly stay text inside data", "body": utf8(portable), "expected": {"event": event(
         load_exact(portable), portable.encode(), id="evt_num", type="test.webhook", kind="test.webhook", category="test", shape="a")}})
     # Spellings longer than PHP's own parser reads right (it caps a written exponent at
-    # 19999, reading the first as 10 and the second as 0.01): the value decides, not the
-    # spelling.
+    # 19999, reading the first as 10, the second as 0.01 and the third as 10): the value
+    # decides, not the spelling.
     spelled = ('{"id":"evt_long","type":"test.webhook","data":{"one":1' + "0" * 20000 + 'e-20000,'
-               '"beyond_the_float_range":0.' + "0" * 20000 + '1e20400}}')
+               '"beyond_the_float_range":0.' + "0" * 20000 + '1e20400,'
+               '"underflow":1' + "0" * 20000 + 'e-1000000000000000000}}')
     cases.append({"name": "numbers spelled with 20,000 digits keep their value", "body": utf8(spelled), "expected": {"event": event(
         load_exact(spelled), spelled.encode(), id="evt_long", type="test.webhook", kind="test.webhook", category="test", shape="a")}})
     cases += content_key_cases()

@@ -278,6 +278,13 @@ final class CasPay_Decimal {
 	 */
 	public static function to_float( $text ) {
 		$decimal = self::parse( $text );
-		return (float) ( null === $decimal ? $text : $decimal->canonical() );
+		if ( null === $decimal ) {
+			return (float) $text;
+		}
+		// An exponent of more than 15 digits in a portable number: one that underflows to zero.
+		if ( null === $decimal->exponent_value() ) {
+			return $decimal->negative ? -0.0 : 0.0;
+		}
+		return (float) $decimal->canonical();
 	}
 }
