@@ -74,8 +74,6 @@ export class Inbox {
   /** Set when an event arrives while the loop is draining, so it drains once more. */
   #wakeAgain = false;
   #started = false;
-  /** Set by `stop()` until the next `start()`: no new run is claimed, runs in progress finish. */
-  #stopping = false;
   /** @type {Set<Promise<void>>} */
   #inFlight = new Set();
 
@@ -104,7 +102,12 @@ export class Inbox {
     this.#leaseMs = Math.round(1000 * (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS));
     this.#maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     const backoff = options.backoff ?? defaultBackoff;
-    this.#backoff = (/** @type {number} */ attempts) => Math.max(0, Math.ceil(backoff(attempts))) || 0;
+    // A delay that is no number of milliseconds (NaN, Infinity, negative) gets the default's:
+    // at once would spend every attempt in a moment, never would strand the event.
+    this.#backoff = (/** @type {number} */ attempts) => {
+      const delay = backoff(attempts);
+      return Number.isFinite(delay) && delay >= 0 ? Math.ceil(delay) : defaultBackoff(attempts);
+    };
     const clock = options.now ?? Date.now;
     this.#clock = () => Math.floor(clock());
     this.#onRun = options.onRun ?? (() => {});
@@ -188,7 +191,15 @@ export class Inbox {
    * so can a cron job in environments without one.
    * @returns {Promise<number>} how many runs were made
    */
-  async processDue() {
+  processDue() {
+    return this.#processDue(() => false);
+  }
+
+  /**
+   * @param {() => boolean} stopped whether to claim nothing more (the worker loop's stop)
+   * @returns {Promise<number>}
+   */
+  async #processDue(stopped) {
     let runs = 0;
     /** @type {Set<Promise<void>>} */
     const active = new Set();
@@ -198,7 +209,7 @@ export class Inbox {
     /** @type {{ error: unknown } | null} */
     let failure = null;
     let exhausted = false;
-    const claiming = () => !exhausted && failure === null && !this.#stopping;
+    const claiming = () => !exhausted && failure === null && !stopped();
     while (claiming() || active.size > 0) {
       while (claiming() && active.size < this.#concurrency) {
         let claim;
@@ -236,18 +247,16 @@ export class Inbox {
   start() {
     if (this.#started) return this;
     this.#started = true;
-    this.#stopping = false;
     this.#wake();
     return this;
   }
 
   /**
-   * Stops the loop and waits for the runs in progress, claiming no new one, also in a
-   * `processDue()` under way (call on SIGTERM before exiting).
+   * Stops the loop and waits for its runs in progress, claiming no new one (call on SIGTERM
+   * before exiting). A `processDue()` called by other code is that code's to await.
    */
   async stop() {
     this.#started = false;
-    this.#stopping = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     await Promise.allSettled([...this.#inFlight]);
@@ -306,7 +315,7 @@ export class Inbox {
       try {
         do {
           this.#wakeAgain = false;
-          await this.processDue();
+          await this.#processDue(() => !this.#started);
         } while (this.#wakeAgain && this.#started);
         await this.#pruneWhenDue();
       } catch (error) {

@@ -3,7 +3,7 @@
 // a failure is needed, a wrapper makes one of its calls throw, as a database outage would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_ATTEMPTS, Inbox, MemoryStore } from 'caspay-webhooks';
+import { DEFAULT_MAX_ATTEMPTS, Inbox, MemoryStore, defaultBackoff } from 'caspay-webhooks';
 
 const T0 = 1_795_773_600_000;
 
@@ -79,6 +79,17 @@ test('stop: runs in progress finish, and no new one starts, however long the bac
   assert.equal(started.length, 2, `stop() went on claiming: ${started.join(' ')}`);
   assert.deepEqual((await store.list({ state: 'done' })).map((e) => e.key).sort(), [...started].sort(), 'the runs in progress finished');
   assert.equal((await store.list({ state: 'received' })).length, 4, 'the rest waits for the next start');
+  assert.equal(await inbox.processDue(), 4, 'or for a processDue() of its own, as a cron job calls it');
+});
+
+test('a backoff that gives no number of milliseconds gets the default one', async () => {
+  for (const delay of [Infinity, Number.NaN, -5]) {
+    const store = new MemoryStore();
+    await recordEvents(store, 1);
+    const inbox = new Inbox({ store, handler: () => { throw new Error('down'); }, now: () => T0, backoff: () => delay });
+    assert.equal(await inbox.processDue(), 1, `${delay}: one attempt, not all of them at once`);
+    assert.equal((await store.get('k0'))?.nextAttemptAt, T0 + defaultBackoff(1), String(delay));
+  }
 });
 
 test('times reach the store in whole milliseconds, whatever the clock and the backoff', async () => {
