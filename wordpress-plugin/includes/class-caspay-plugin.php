@@ -118,14 +118,16 @@ final class CasPay_Plugin {
 	}
 
 	/**
-	 * Upgrades the tables after a plugin update (updates do not run activation), and
-	 * schedules what 0.1.0 did not have.
+	 * Upgrades the tables after a plugin update (updates do not run activation), and puts
+	 * back any schedule this site lacks: 0.1.0 had none, and on a network, deactivation
+	 * clears every site's while reactivation runs activate() on one site only. Checking
+	 * costs a read of the cron option, which WordPress has already loaded.
 	 */
 	public static function upgrade() {
 		if ( CasPay_Schema::DB_VERSION !== get_option( CasPay_Schema::DB_VERSION_OPTION ) ) {
 			CasPay_Schema::install();
-			self::schedule();
 		}
+		self::schedule();
 	}
 
 	/**
