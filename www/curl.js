@@ -1,6 +1,7 @@
 // The curl command that replays a signed delivery with CasPay's headers, for the
 // merchant's own endpoint. Quoting is POSIX-shell single quotes, so the body reaches curl
-// byte for byte (--data-binary keeps newlines, which -d would strip).
+// byte for byte, and --data-raw sends it as it is: newlines kept, and a leading @ not
+// taken for a file name as --data-binary would.
 
 /** @param {string} text */
 export function shellQuote(text) {
@@ -18,6 +19,6 @@ export function curlCommand({ url, body, signature, eventType, timestamp }) {
     `  -H ${shellQuote(`X-CasPay-Event: ${eventType}`)}`,
     `  -H ${shellQuote(`X-CasPay-Timestamp: ${timestamp}`)}`,
     `  -H ${shellQuote(`X-CasPay-Signature: ${signature}`)}`,
-    `  --data-binary ${shellQuote(body)}`,
+    `  --data-raw ${shellQuote(body)}`,
   ].join(' \\\n');
 }

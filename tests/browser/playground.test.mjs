@@ -152,6 +152,13 @@ test('the copied curl command delivers a delivery that verifies, with CasPay hea
     assert.equal(headers['x-caspay-event'], 'subscription.renewed');
     assert.equal(headers['content-type'], 'application/json');
     assert.ok(!Number.isNaN(Date.parse(String(headers['x-caspay-timestamp']))));
+
+    // A body is bytes, JSON or not: a leading @ is sent, not taken for a file to read.
+    await page.fill('#body', '@/etc/hostname');
+    await page.click('#sign');
+    const second = String(await page.textContent('#curl'));
+    await promisify(execFile)('bash', ['-c', `${second} --silent --show-error --max-time 10`]);
+    assert.equal(received[1]?.body.toString('utf8'), '@/etc/hostname');
   } finally {
     receiver.close();
   }
