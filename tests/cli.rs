@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{self, Receiver as Lines};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -244,7 +244,18 @@ impl Listen {
             .status()
             .unwrap();
         assert!(killed.success());
-        let status = self.child.wait().unwrap();
+        // Bounded, so that a listener that does not stop fails the test rather than hangs it.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "listen did not stop within 15 s of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
         let notes: Vec<String> = self.notes.iter().collect();
         (status.code(), notes.join("\n"))
     }
@@ -800,6 +811,29 @@ fn send_sequences_with_count_concurrency_and_retries() {
     assert!(stdout(&output).contains("3 not 2xx"), "{output:?}");
     assert!(stderr(&output).contains("were answered outside 2xx"));
     assert!(stderr(&output).starts_with("3 of 3 deliveries"));
+}
+
+#[test]
+fn listen_stops_on_a_signal_while_a_sender_stalls_mid_body() {
+    let listen = Listen::start(&["--secret", SECRET]);
+    // More than the 1024 bytes tiny_http reads before handing a request to a worker is
+    // announced, a little is sent, and then nothing: the worker waits for the rest.
+    let mut stalled = TcpStream::connect(("127.0.0.1", listen.port)).unwrap();
+    stalled
+        .write_all(
+            b"POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000\r\n\r\n{\"a\":",
+        )
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    let (code, notes) = listen.stop();
+    assert_eq!(code, Some(0), "{notes}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(10),
+        "stopped after {:?}",
+        asked.elapsed()
+    );
+    drop(stalled);
 }
 
 #[test]

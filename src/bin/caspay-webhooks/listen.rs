@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use caspay_webhooks::timestamp::format_iso8601;
 use caspay_webhooks::{
@@ -26,6 +26,9 @@ use crate::secrets::VerifyingSecrets;
 const WORKERS: usize = 4;
 /// How often an idle worker looks at the stop flag.
 const POLL: Duration = Duration::from_millis(100);
+/// How long a stop waits for deliveries in progress. tiny_http sets no read timeout, so a
+/// worker reading the body of a sender that stalled would otherwise hold the exit forever.
+const DRAIN: Duration = Duration::from_secs(2);
 /// The headers CasPay sends, relayed unchanged to the app.
 const RELAYED_HEADERS: [&str; 5] = [
     "Content-Type",
@@ -108,7 +111,7 @@ pub fn run(command: ListenCommand, matches: &ArgMatches) -> Result<(), Failure> 
         .server_addr()
         .to_ip()
         .map_or(command.port, |a| a.port());
-    let listener = Listener {
+    let listener = Arc::new(Listener {
         verifier,
         path: command.path,
         forward_to: command.forward_to,
@@ -118,7 +121,8 @@ pub fn run(command: ListenCommand, matches: &ArgMatches) -> Result<(), Failure> 
         accepted: AtomicU64::new(0),
         rejected: AtomicU64::new(0),
         stop,
-    };
+    });
+    let server = Arc::new(server);
     output::note(&format!(
         "listening on http://127.0.0.1:{port}{} ({} secret{}){}; Ctrl-C stops",
         listener.path,
@@ -133,16 +137,27 @@ pub fn run(command: ListenCommand, matches: &ArgMatches) -> Result<(), Failure> 
             None => String::new(),
         }
     ));
-    let result = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..WORKERS)
-            .map(|_| scope.spawn(|| listener.serve(&server)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().unwrap_or(Ok(())))
-            .find(Result::is_err)
-            .unwrap_or(Ok(()))
-    });
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let (listener, server) = (Arc::clone(&listener), Arc::clone(&server));
+            std::thread::spawn(move || listener.serve(&server))
+        })
+        .collect();
+    let finished = |workers: &[std::thread::JoinHandle<_>]| workers.iter().all(|w| w.is_finished());
+    while !listener.stop.load(Ordering::SeqCst) && !finished(&workers) {
+        std::thread::sleep(POLL);
+    }
+    let deadline = Instant::now() + DRAIN;
+    while !finished(&workers) && Instant::now() < deadline {
+        std::thread::sleep(POLL);
+    }
+    // A worker still reading a stalled sender's body is left behind: the process exits.
+    let result = workers
+        .into_iter()
+        .filter(|worker| worker.is_finished())
+        .map(|worker| worker.join().unwrap_or(Ok(())))
+        .find(Result::is_err)
+        .unwrap_or(Ok(()));
     let accepted = listener.accepted.load(Ordering::SeqCst);
     let rejected = listener.rejected.load(Ordering::SeqCst);
     let total = accepted + rejected;
