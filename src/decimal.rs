@@ -179,6 +179,7 @@ impl<'a> Decimal<'a> {
     /// short (PHP's parser caps a written one at 19999); or `0` (`-0`) for a portable number
     /// whose exponent has more than 15 digits, which can only be one that underflows to zero
     /// (the others are out of any range and travel as text).
+    #[cfg(feature = "abi")]
     pub(crate) fn write_float(&self, out: &mut impl FnMut(&[u8])) {
         match self.exponent_value() {
             Some(_) => self.write_canonical(out),
