@@ -20,6 +20,10 @@
 #      and worker kills (tests/load/wordpress.mjs); with CASPAY_RELIABILITY=1 (make reliability)
 #      its numbers go to RELIABILITY.md.
 #   7. Uninstall removes tables, options, schedules and the module cache directories.
+#   8. On a multisite network of 3 sites: network activation and one load of each site
+#      schedule both hooks and create both tables on each, network deactivation
+#      unschedules every site's, reactivation then a load puts them back on each, and
+#      uninstall removes every site's tables, options and schedules.
 # Everything it starts is stopped on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -447,6 +451,68 @@ left=$(helper uninstall caspay-webhooks/caspay-webhooks.php)
 [ "$left" = '{"before":{"cache_dir":true,"cache_parent":true},"tables":[],"options":[],"cron":[false,false],"cache":[false,false]}' ] \
   || fail "uninstall left: $left"
 pass "uninstall removed both tables, the options, both schedules, the module cache and the wp-content/cache it created"
+# --- Multisite ------------------------------------------------------------------------------
+echo "== multisite: a network of 3 sites, activated, deactivated, reactivated and uninstalled network-wide"
+# A network beside the single site, on tables of its own (net_) in the same database, run
+# by the helper only: wp-config.php reads CASPAY_E2E_NETWORK (scripts/wordpress-env.sh).
+# Each site is loaded by a helper run at its path: WordPress's bootstrap, which runs a
+# network-active plugin's plugins_loaded on that site alone. network-state reads every
+# site through switch_to_blog(), which loads no plugin.
+plugin=caspay-webhooks/caspay-webhooks.php
+net() { CASPAY_E2E_NETWORK=multisite CASPAY_E2E_URL=http://127.0.0.1 helper "$@"; }
+load_each_site() {
+  local path id=1
+  for path in / /two/ /three/; do
+    [ "$(net load "$path")" = "$id" ] || fail "loading $path did not load site $id"
+    id=$((id + 1))
+  done
+}
+CASPAY_E2E_NETWORK=single CASPAY_E2E_URL=http://127.0.0.1 helper network-install
+[ "$(net network-sites /two/ /three/)" = "2 3" ] || fail "the sub-sites were not created as sites 2 and 3"
+net network-activate "$plugin"
+load_each_site
+net network-state "$plugin" >"$out/net-activated.json"
+# Activation runs on the main site only: the sub-sites' schedules and tables come from
+# their first load.
+php_check '$s = $j[0];
+  $s["network_active"] === true || $fail("the plugin is not network-active");
+  array_keys($s["sites"]) === ["/", "/two/", "/three/"] || $fail("sites: " . json_encode(array_keys($s["sites"])));
+  foreach ($s["sites"] as $path => $site) {
+    $site["cron"] === [true, true] || $fail("site $path after network activation and a load: prune and sweep scheduled " . json_encode($site["cron"]));
+    $site["tables"] === ["caspay_webhook_inbox", "caspay_webhook_deliveries"] || $fail("site $path after network activation and a load: tables " . json_encode($site["tables"]));
+  }
+  echo "  ok  network activation, then one load of each of 3 sites: each has both tables, the sweep and pruning\n";' "$out/net-activated.json"
+net network-deactivate "$plugin"
+net network-state "$plugin" >"$out/net-deactivated.json"
+php_check '$s = $j[0];
+  $s["network_active"] === false || $fail("the plugin is still network-active");
+  foreach ($s["sites"] as $path => $site) {
+    $site["cron"] === [false, false] || $fail("site $path after network deactivation: prune and sweep scheduled " . json_encode($site["cron"]));
+    count($site["tables"]) === 2 || $fail("site $path lost its tables on deactivation");
+  }
+  echo "  ok  network deactivation unschedules the sweep and pruning of every site (their data stays)\n";' "$out/net-deactivated.json"
+net network-activate "$plugin"
+load_each_site
+net network-state "$plugin" >"$out/net-reactivated.json"
+# Reactivation runs activate() on the main site only: the others reschedule on load.
+php_check '$s = $j[0];
+  $s["network_active"] === true || $fail("the plugin is not network-active again");
+  foreach ($s["sites"] as $path => $site) {
+    $site["cron"] === [true, true] || $fail("site $path after network reactivation and a load: prune and sweep scheduled " . json_encode($site["cron"]));
+    in_array("caspay_webhooks_db_version", $site["options"], true) || $fail("site $path has no caspay_webhooks_db_version");
+  }
+  echo "  ok  network reactivation, then one load of each site: every site has the sweep and pruning again\n";' "$out/net-reactivated.json"
+net network-deactivate "$plugin"
+net network-uninstall "$plugin"
+net network-state "$plugin" >"$out/net-uninstalled.json"
+php_check '$s = $j[0];
+  count($s["sites"]) === 3 || $fail(count($s["sites"]) . " sites after uninstall");
+  foreach ($s["sites"] as $path => $site) {
+    ($site["tables"] === [] && $site["options"] === [] && $site["cron"] === [false, false]) || $fail("uninstall left on site $path: " . json_encode($site));
+  }
+  $s["network_options"] === [] || $fail("uninstall left network options " . json_encode($s["network_options"]));
+  echo "  ok  network deactivation and uninstall: no site keeps a table, an option or a schedule of the plugin\n";' "$out/net-uninstalled.json"
+
 if grep -E 'PHP (Warning|Notice|Deprecated|Fatal error|Parse error)' "$tmp/wp-debug.log" | grep -F 'plugins/caspay-webhooks/'; then
   fail "PHP reported the lines above in the plugin's code"
 fi

@@ -61,7 +61,8 @@ wp_env_stop_mariadb() {
 # Sets docroot, wp_version, wp_port, url, secret and endpoint; exports CASPAY_E2E_URL,
 # CASPAY_E2E_DOCROOT and CASPAY_E2E_SECRET for the helper. wp-config.php reads
 # CASPAY_E2E_ENGINE (the engine constant) and CASPAY_E2E_CONST_SECRET from the
-# environment of the server that runs it.
+# environment of the server that runs it, CASPAY_E2E_NETWORK (a multisite network on
+# tables of its own) from the helper's.
 wp_env_install_wordpress() {
   docroot=$tmp/wordpress
   cp -rL /usr/share/wordpress "$docroot" 2>/dev/null || cp -r /usr/share/wordpress "$docroot"
@@ -86,6 +87,22 @@ define( 'DB_HOST', '127.0.0.1:$db_port' );
 define( 'DB_CHARSET', 'utf8mb4' );
 define( 'DB_COLLATE', '' );
 \$table_prefix = 'wp_';
+// test-wordpress.sh's multisite scenario runs the helper with CASPAY_E2E_NETWORK set: a
+// network on tables of its own (net_) beside the single site's, "single" while the helper
+// installs its main site and network tables, "multisite" from then on. It is not served:
+// its sites are http://127.0.0.1/PATH/ (WordPress drops a port from a site's domain).
+if ( getenv( 'CASPAY_E2E_NETWORK' ) ) {
+	\$table_prefix = 'net_';
+}
+if ( 'multisite' === getenv( 'CASPAY_E2E_NETWORK' ) ) {
+	define( 'WP_ALLOW_MULTISITE', true );
+	define( 'MULTISITE', true );
+	define( 'SUBDOMAIN_INSTALL', false );
+	define( 'DOMAIN_CURRENT_SITE', '127.0.0.1' );
+	define( 'PATH_CURRENT_SITE', '/' );
+	define( 'SITE_ID_CURRENT_SITE', 1 );
+	define( 'BLOG_ID_CURRENT_SITE', 1 );
+}
 define( 'AUTH_KEY', '$(head -c 24 /dev/urandom | base64)' );
 define( 'SECURE_AUTH_KEY', '$(head -c 24 /dev/urandom | base64)' );
 define( 'LOGGED_IN_KEY', '$(head -c 24 /dev/urandom | base64)' );

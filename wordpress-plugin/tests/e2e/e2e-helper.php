@@ -18,6 +18,17 @@
  *   admin                   render the settings page and the log as an administrator
  *   uninstall PLUGIN        run the plugin's uninstall.php, print what is left
  *
+ * On the multisite scenario's network, with CASPAY_E2E_NETWORK set (wp-config.php reads
+ * it): `single` for network-install, `multisite` for the others.
+ *
+ *   network-install            install its main site and the network tables
+ *   network-sites PATH...      create path-based sites, print their ids
+ *   load PATH                  load the site at PATH (WordPress's bootstrap only), print its id
+ *   network-activate PLUGIN    activate the plugin network-wide
+ *   network-deactivate PLUGIN  deactivate it network-wide
+ *   network-uninstall PLUGIN   run its uninstall.php as deleting it does (uninstall_plugin())
+ *   network-state PLUGIN       print, per site, the plugin's schedules, tables and options
+ *
  * @package CasPay_Webhooks
  */
 
@@ -75,9 +86,12 @@ if ( 'bodies' === $command ) {
 }
 
 // Everything below runs inside WordPress.
-$_SERVER['HTTP_HOST']   = parse_url( getenv( 'CASPAY_E2E_URL' ), PHP_URL_HOST ) . ':' . parse_url( getenv( 'CASPAY_E2E_URL' ), PHP_URL_PORT );
-$_SERVER['REQUEST_URI'] = '/';
-if ( 'install' === $command ) {
+$caspay_e2e_url         = parse_url( getenv( 'CASPAY_E2E_URL' ) );
+$_SERVER['HTTP_HOST']   = $caspay_e2e_url['host'] . ( isset( $caspay_e2e_url['port'] ) ? ':' . $caspay_e2e_url['port'] : '' );
+$_SERVER['REMOTE_ADDR'] = '127.0.0.1';
+// On a network, the path picks the site WordPress loads.
+$_SERVER['REQUEST_URI'] = 'load' === $command ? $argv[2] : '/';
+if ( 'install' === $command || 'network-install' === $command ) {
 	define( 'WP_INSTALLING', true );
 }
 /**
@@ -289,6 +303,97 @@ switch ( $command ) {
 				'options' => $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'caspay\\_webhooks\\_%'" ),
 				'cron'    => array( wp_next_scheduled( 'caspay_webhooks_prune' ), wp_next_scheduled( 'caspay_webhooks_sweep' ) ),
 				'cache'   => array( file_exists( $cache ), file_exists( WP_CONTENT_DIR . '/cache' ) ),
+			)
+		);
+		break;
+
+	case 'network-install':
+		// A single site, then what wp-admin/network.php does to it: the network's tables
+		// and rows (the multisite constants come with CASPAY_E2E_NETWORK=multisite).
+		require_once ABSPATH . 'wp-admin/includes/upgrade.php';
+		wp_install( 'CasPay E2E network', 'admin', 'admin@example.com', false, '', wp_generate_password( 24 ) );
+		update_option( 'siteurl', getenv( 'CASPAY_E2E_URL' ) );
+		update_option( 'home', getenv( 'CASPAY_E2E_URL' ) );
+		// Outside a network $wpdb names no network table; network.php names them so too.
+		foreach ( $wpdb->tables( 'ms_global' ) as $table => $prefixed_table ) {
+			$wpdb->$table = $prefixed_table;
+		}
+		install_network();
+		$populated = populate_network( 1, $_SERVER['HTTP_HOST'], 'admin@example.com', 'CasPay E2E network', '/', false );
+		if ( is_wp_error( $populated ) ) {
+			fwrite( STDERR, 'populate_network failed: ' . $populated->get_error_message() . "\n" );
+			exit( 1 );
+		}
+		break;
+
+	case 'network-sites':
+		$ids = array();
+		foreach ( array_slice( $argv, 2 ) as $path ) {
+			$id = wpmu_create_blog( get_network()->domain, $path, 'CasPay E2E ' . trim( $path, '/' ), 1 );
+			if ( is_wp_error( $id ) ) {
+				fwrite( STDERR, "creating the site $path failed: " . $id->get_error_message() . "\n" );
+				exit( 1 );
+			}
+			$ids[] = $id;
+		}
+		echo implode( ' ', $ids );
+		break;
+
+	case 'load':
+		// Loading was the point (a network-active plugin ran its plugins_loaded on this site).
+		echo get_current_blog_id();
+		break;
+
+	case 'network-activate':
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		$activated = activate_plugin( $argv[2], '', true );
+		if ( is_wp_error( $activated ) ) {
+			fwrite( STDERR, 'network activation failed: ' . $activated->get_error_message() . "\n" );
+			exit( 1 );
+		}
+		break;
+
+	case 'network-deactivate':
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		deactivate_plugins( $argv[2], false, true );
+		break;
+
+	case 'network-uninstall':
+		// What delete_plugins() runs before removing the files (the plugin is inactive, so
+		// not loaded: uninstall.php stands alone, as in a network administrator's request).
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		if ( ! uninstall_plugin( $argv[2] ) ) {
+			fwrite( STDERR, "uninstall_plugin() found no uninstall.php\n" );
+			exit( 1 );
+		}
+		break;
+
+	case 'network-state':
+		// Read with switch_to_blog(), which loads no plugin: only the main site, the one
+		// this command loads, runs a network-active plugin's plugins_loaded.
+		require_once ABSPATH . 'wp-admin/includes/plugin.php';
+		$sites = array();
+		foreach ( get_sites( array( 'number' => 0 ) ) as $site ) {
+			switch_to_blog( $site->blog_id );
+			$tables = array();
+			foreach ( array( 'caspay_webhook_inbox', 'caspay_webhook_deliveries' ) as $table ) {
+				if ( $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $wpdb->esc_like( $wpdb->prefix . $table ) ) ) ) {
+					$tables[] = $table;
+				}
+			}
+			$sites[ $site->path ] = array(
+				'id'      => (int) $site->blog_id,
+				'cron'    => array( (bool) wp_next_scheduled( 'caspay_webhooks_prune' ), (bool) wp_next_scheduled( 'caspay_webhooks_sweep' ) ),
+				'tables'  => $tables,
+				'options' => $wpdb->get_col( "SELECT option_name FROM {$wpdb->options} WHERE option_name LIKE 'caspay\\_webhooks\\_%'" ),
+			);
+			restore_current_blog();
+		}
+		echo wp_json_encode(
+			array(
+				'network_active'  => is_plugin_active_for_network( $argv[2] ),
+				'network_options' => $wpdb->get_col( "SELECT meta_key FROM {$wpdb->sitemeta} WHERE meta_key LIKE 'caspay\\_webhooks\\_%'" ),
+				'sites'           => $sites,
 			)
 		);
 		break;
