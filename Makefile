@@ -91,10 +91,8 @@ FUZZ_SECONDS ?= 600
 fuzz: ## every cargo-fuzz target for FUZZ_SECONDS each (default 600), seeded from the shared vectors
 	fuzz/run.sh $(FUZZ_SECONDS)
 
-fuzz-smoke: ## every cargo-fuzz target for 30 s, plus the committed regressions (skipped, saying why, only where nightly Rust or cargo-fuzz cannot be installed)
-	@status=0; fuzz/run.sh 30 || status=$$?; \
-	if [ $$status -eq 3 ] || [ $$status -eq 4 ]; then echo "fuzz-smoke SKIPPED: see the line above (exit $$status)"; \
-	elif [ $$status -ne 0 ]; then exit $$status; fi
+fuzz-smoke: ## every cargo-fuzz target for 30 s, plus the committed regressions; fails where nightly Rust or cargo-fuzz cannot be installed (no test is skipped)
+	fuzz/run.sh 30
 
 .PHONY: ct
 ct: ## dudect-style constant-time test of the signature check in every host (minutes; not in make test); writes RELIABILITY.md

@@ -180,7 +180,7 @@ test('cache keys never collide: a secret that spells a list is not that list', (
   assert.equal(verifyWebhook(body, keyed, ['s1:x']), false);
 });
 
-test('the last secret string skips the cache, and only that secret does', () => {
+test('the same secret again, then another: each verifies with its own key (the last-secret shortcut never answers for another)', () => {
   assert.equal(verifyWebhook(body, signature, SECRET), true);
   assert.equal(verifyWebhook(body, signature, SECRET), true);
   assert.equal(verifyWebhook(body, signature, `${SECRET}x`), false);
