@@ -180,7 +180,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row !== undefined) return { created: false, state: row.state, attempts: row.attempts, leaseUntil: row.leaseUntil };
       await txn.put(ROW_PREFIX + key, { key, type, event, state: 'received', attempts: 0, leaseUntil: null, nextAttemptAt: null, lastError: null, receivedAt: now, updatedAt: now, completedAt: null });
-      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
+      await this.#schedule(txn);
       return { created: true, state: /** @type {const} */ ('received'), attempts: 0, leaseUntil: null };
     });
   }
@@ -193,7 +193,7 @@ export class DurableObjectStore {
       if (row === undefined) return null;
       Object.assign(row, { state: 'processing', attempts: row.attempts + 1, leaseUntil: now + leaseMs, updatedAt: now });
       await txn.put(ROW_PREFIX + row.key, row);
-      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
+      await this.#schedule(txn);
       return { key: row.key, event: row.event, attempt: row.attempts };
     });
   }
@@ -229,7 +229,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row === undefined || (row.state !== 'failed' && row.state !== 'dead')) return false;
       await txn.put(ROW_PREFIX + key, { ...row, state: 'received', nextAttemptAt: null, updatedAt: now });
-      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
+      await this.#schedule(txn);
       return true;
     });
   }
@@ -240,7 +240,7 @@ export class DurableObjectStore {
       // A row whose index update is still due stays until it is made.
       const old = [...(await rows(txn))].filter((row) => row.state === 'done' && (row.completedAt ?? 0) < before && !(this.#tracksIndex && indexBehind(row)));
       for (const row of old) await txn.delete(ROW_PREFIX + row.key);
-      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
+      await this.#schedule(txn);
       return old.length;
     });
   }
@@ -253,7 +253,7 @@ export class DurableObjectStore {
    * update) must put the event's own wake-up back.
    */
   reschedule() {
-    return this.#transaction((txn) => schedule(txn, this.#retainDoneMs, this.#tracksIndex));
+    return this.#transaction((txn) => this.#schedule(txn));
   }
 
   /**
@@ -286,13 +286,7 @@ export class DurableObjectStore {
    * @param {string | null} version
    */
   indexUpdated(key, version) {
-    return this.#transaction(async (txn) => {
-      const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
-      if (row === undefined) return;
-      const { indexRetryAt: _retried, ...rest } = row;
-      await txn.put(ROW_PREFIX + key, { ...rest, indexed: version });
-      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
-    });
+    return this.#changeIndexState(key, { indexed: version, indexRetryAt: undefined });
   }
 
   /**
@@ -301,12 +295,29 @@ export class DurableObjectStore {
    * @param {number} time
    */
   indexUpdateFailed(key, time) {
+    return this.#changeIndexState(key, { indexRetryAt: time });
+  }
+
+  /**
+   * Writes what the index shows of the event, and reschedules from it.
+   * @param {string} key
+   * @param {Partial<Row>} changes
+   */
+  #changeIndexState(key, changes) {
     return this.#transaction(async (txn) => {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row === undefined) return;
-      await txn.put(ROW_PREFIX + key, { ...row, indexRetryAt: time });
-      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
+      await txn.put(ROW_PREFIX + key, { ...row, ...changes });
+      await this.#schedule(txn);
     });
+  }
+
+  /**
+   * Moves the alarm to the earliest wake-up of the rows (see schedule).
+   * @param {DurableObjectTransactionLike} txn
+   */
+  #schedule(txn) {
+    return schedule(txn, this.#retainDoneMs, this.#tracksIndex);
   }
 
   /**
@@ -321,7 +332,7 @@ export class DurableObjectStore {
       const row = /** @type {Row | undefined} */ (await txn.get(ROW_PREFIX + key));
       if (row === undefined || row.state !== 'processing' || row.attempts !== attempt) return false;
       await txn.put(ROW_PREFIX + key, { ...row, ...changes });
-      await schedule(txn, this.#retainDoneMs, this.#tracksIndex);
+      await this.#schedule(txn);
       return true;
     });
   }
