@@ -355,12 +355,17 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" --data "actio
 [ "$code" = 403 ] || fail "Process again with a bad nonce: HTTP $code"
 code=$(curl -s -o /dev/null -w '%{http_code}' --data "action=caspay_webhooks_process_again&event=$event_id&_wpnonce=$nonce" "$url/wp-admin/admin-post.php")
 [ "$code" != 302 ] || fail "Process again without logging in redirected (HTTP $code)"
+# A subscriber with a valid nonce of their own: only the capability check stands in the way.
+{ read -r subscriber_cookie; read -r subscriber_nonce; } < <(helper login-subscriber "caspay_webhooks_process_again_$event_id")
+code=$(curl -s -o "$out/subscriber.html" -w '%{http_code}' -H "Cookie: $subscriber_cookie" --data "action=caspay_webhooks_process_again&event=$event_id&_wpnonce=$subscriber_nonce" "$url/wp-admin/admin-post.php")
+[ "$code" = 403 ] && grep -qF 'You do not have permission to manage CasPay webhooks.' "$out/subscriber.html" \
+  || fail "Process again by a subscriber: HTTP $code, $(head -c 300 "$out/subscriber.html")"
 helper option caspay_e2e_broken
 location=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $cookie" --data "action=caspay_webhooks_process_again&event=$event_id&_wpnonce=$nonce" "$url/wp-admin/admin-post.php")
 [[ "$location" == *"processed=processed"* ]] || fail "Process again redirected to '$location'"
 [ "$(count_runs "$(key_of "$b/fault-broken.json")" caspay_webhook_event)" = 1 ] || fail "the re-run event did not run exactly once"
 send dead-4 "$b/fault-broken.json" "$s"; expect dead-4 200 '{"duplicate":true}'
-pass "dead after 2 attempts; Process again (nonce and capability checked) processed it once"
+pass "dead after 2 attempts; Process again (refused with a bad nonce, to a visitor and to a subscriber) processed it once"
 helper option caspay_e2e_max_attempts
 stop_server
 

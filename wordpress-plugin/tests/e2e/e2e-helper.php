@@ -15,6 +15,8 @@
  *   store-contract          run the inbox store contract against the real table
  *   legacy-upgrade          rebuild the 0.1.0 table with rows, upgrade it, print the result
  *   login                   print a Cookie header of a logged-in administrator
+ *   login-subscriber ACTION print a Cookie header of a logged-in subscriber (created on first
+ *                           use), then on a second line their nonce for ACTION
  *   admin                   render the settings page and the log as an administrator
  *   uninstall PLUGIN        run the plugin's uninstall.php, print what is left
  *
@@ -113,6 +115,19 @@ require getenv( 'CASPAY_E2E_DOCROOT' ) . '/wp-load.php';
 function caspay_e2e_rows( $table ) {
 	global $wpdb;
 	return (array) $wpdb->get_results( "SELECT * FROM {$table} ORDER BY id", ARRAY_A );
+}
+
+/**
+ * A Cookie header that logs `$user_id` in, in a session of their own, for wp-admin.
+ *
+ * @param int $user_id User.
+ * @return string
+ */
+function caspay_e2e_cookie( $user_id ) {
+	$expiration = time() + DAY_IN_SECONDS;
+	$token      = WP_Session_Tokens::get_instance( $user_id )->create( $expiration );
+	return AUTH_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( $user_id, $expiration, 'auth', $token ) )
+		. '; ' . LOGGED_IN_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( $user_id, $expiration, 'logged_in', $token ) );
 }
 
 switch ( $command ) {
@@ -255,10 +270,25 @@ switch ( $command ) {
 		break;
 
 	case 'login':
-		$expiration = time() + DAY_IN_SECONDS;
-		$token      = WP_Session_Tokens::get_instance( 1 )->create( $expiration );
-		echo AUTH_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( 1, $expiration, 'auth', $token ) )
-			. '; ' . LOGGED_IN_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( 1, $expiration, 'logged_in', $token ) );
+		echo caspay_e2e_cookie( 1 );
+		break;
+
+	case 'login-subscriber':
+		// A logged-in user with a valid nonce, so that only the capability check can refuse.
+		$subscriber = get_user_by( 'login', 'e2e-subscriber' );
+		$user_id    = $subscriber ? $subscriber->ID : wp_insert_user(
+			array(
+				'user_login' => 'e2e-subscriber',
+				'user_pass'  => wp_generate_password(),
+				'role'       => 'subscriber',
+			)
+		);
+		$cookie = caspay_e2e_cookie( $user_id );
+		// wp_create_nonce() ties the nonce to the session of the logged-in cookie.
+		wp_set_current_user( $user_id );
+		preg_match( '/' . LOGGED_IN_COOKIE . '=([^;]+)/', $cookie, $logged_in );
+		$_COOKIE[ LOGGED_IN_COOKIE ] = rawurldecode( $logged_in[1] );
+		echo $cookie, "\n", wp_create_nonce( $argv[2] ), "\n";
 		break;
 
 	case 'admin':
