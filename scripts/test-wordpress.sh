@@ -366,6 +366,28 @@ location=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $cookie" --data
 [ "$(count_runs "$(key_of "$b/fault-broken.json")" caspay_webhook_event)" = 1 ] || fail "the re-run event did not run exactly once"
 send dead-4 "$b/fault-broken.json" "$s"; expect dead-4 200 '{"duplicate":true}'
 pass "dead after 2 attempts; Process again (refused with a bad nonce, to a visitor and to a subscriber) processed it once"
+
+# "Clear the delivery log": refused to a subscriber holding a valid nonce; an administrator's
+# empties the log and leaves the inbox, which recognizes repeated deliveries.
+admin_get 'options-general.php?page=caspay-webhooks&tab=deliveries' >"$out/deliveries.html"
+clear_nonce=$(php -r '
+  preg_match("~value=\"caspay_webhooks_clear_log\"\s*/>\s*<input[^>]*name=\"_wpnonce\" value=\"([0-9a-f]+)\"~", file_get_contents($argv[1]), $m) || exit(1);
+  echo $m[1];' "$out/deliveries.html") || fail "no Clear the delivery log form"
+{ read -r subscriber_cookie; read -r subscriber_nonce; } < <(helper login-subscriber caspay_webhooks_clear_log)
+code=$(curl -s -o "$out/subscriber.html" -w '%{http_code}' -H "Cookie: $subscriber_cookie" --data "action=caspay_webhooks_clear_log&_wpnonce=$subscriber_nonce" "$url/wp-admin/admin-post.php")
+[ "$code" = 403 ] && grep -qF 'You do not have permission to manage CasPay webhooks.' "$out/subscriber.html" \
+  || fail "Clear the delivery log by a subscriber: HTTP $code, $(head -c 300 "$out/subscriber.html")"
+helper rows >"$out/before-clear.json"
+location=$(curl -s -o /dev/null -w '%{redirect_url}' -H "Cookie: $cookie" --data "action=caspay_webhooks_clear_log&_wpnonce=$clear_nonce" "$url/wp-admin/admin-post.php")
+[[ "$location" == *"cleared=1"* ]] || fail "Clear the delivery log redirected to '$location'"
+rows
+php_check '
+  [$before, $after] = $j;
+  count($before["log"]) > 0 || $fail("the log was empty before clearing it");
+  $after["log"] === [] || $fail("the log after clearing it: " . count($after["log"]) . " rows");
+  count($after["inbox"]) === count($before["inbox"]) || $fail("clearing the log changed the inbox");' "$out/before-clear.json" "$out/rows.json"
+pass "Clear the delivery log: refused to a subscriber; the administrator's emptied the log, the inbox kept its" \
+  "$(php -r 'echo count(json_decode(file_get_contents($argv[1]), true)["inbox"]);' "$out/rows.json") events"
 helper option caspay_e2e_max_attempts
 stop_server
 
