@@ -9,20 +9,22 @@ use PHPUnit\Framework\TestCase;
 
 if ( ! function_exists( '__' ) ) {
 	/**
-	 * WordPress's __() without translations (the library runs without WordPress here).
+	 * WordPress's __() (the library runs without WordPress here): English, or while a test
+	 * sets `$GLOBALS['caspay_test_translation']`, the plugin's text domain marked with it,
+	 * so a test sees which texts went through a translation.
 	 *
 	 * @param string $text   Text.
 	 * @param string $domain Domain.
 	 * @return string
 	 */
 	function __( $text, $domain = 'default' ) { // phpcs:ignore WordPress.NamingConventions.ValidFunctionName.FunctionNameInvalid
-		unset( $domain );
-		return $text;
+		$mark = $GLOBALS['caspay_test_translation'] ?? null;
+		return null !== $mark && 'caspay-webhooks' === $domain ? $mark . $text : $text;
 	}
 }
 if ( ! function_exists( '_x' ) ) {
 	/**
-	 * WordPress's _x() without translations.
+	 * WordPress's _x(), as __() above.
 	 *
 	 * @param string $text    Text.
 	 * @param string $context Context.
@@ -30,8 +32,8 @@ if ( ! function_exists( '_x' ) ) {
 	 * @return string
 	 */
 	function _x( $text, $context, $domain = 'default' ) { // phpcs:ignore WordPress.NamingConventions.ValidFunctionName.FunctionNameInvalid
-		unset( $context, $domain );
-		return $text;
+		unset( $context );
+		return __( $text, $domain );
 	}
 }
 
@@ -63,6 +65,29 @@ final class MessagesTest extends TestCase {
 		$this->assertSame( $e->getMessage(), CasPay_Messages::answer( 'invalid_event', $e->getMessage() ) );
 		$this->assertSame( CasPay_Webhook_Handler::MESSAGES['processing_in_progress'], CasPay_Messages::answer( 'processing_in_progress', CasPay_Webhook_Handler::MESSAGES['processing_in_progress'] ) );
 		$this->assertSame( 'something else', CasPay_Messages::answer( 'processing_in_progress', 'something else' ) );
+	}
+
+	/**
+	 * On a translated site an answer is the translation of its advice or message, with an
+	 * engine error's detail kept as written; a message the plugin does not know stays.
+	 */
+	public function test_answer_is_translated() {
+		$GLOBALS['caspay_test_translation'] = '[fr] ';
+		try {
+			$e = CasPay_Webhook_Exception::create( 'invalid_event', 'must be a string', 'data.payment.id' );
+			$detail = substr( $e->getMessage(), strlen( CasPay_Webhook_Exception::ADVICE['invalid_event'] ) );
+			$this->assertNotSame( '', $detail );
+			$this->assertSame( '[fr] ' . CasPay_Webhook_Exception::ADVICE['invalid_event'] . $detail, CasPay_Messages::answer( 'invalid_event', $e->getMessage() ) );
+			$this->assertSame( '[fr] ' . CasPay_Webhook_Handler::MESSAGES['store_unavailable'], CasPay_Messages::answer( 'store_unavailable', CasPay_Webhook_Handler::MESSAGES['store_unavailable'] ) );
+			$this->assertSame( 'something else', CasPay_Messages::answer( 'store_unavailable', 'something else' ) );
+			foreach ( array_merge( CasPay_Messages::advice(), CasPay_Messages::handler_messages() ) as $code => $message ) {
+				$this->assertStringStartsWith( '[fr] ', $message, $code );
+			}
+			$this->assertSame( '[fr] Processed', CasPay_Messages::outcome( 'processed' ) );
+			$this->assertSame( '[fr] Dead', CasPay_Messages::state( 'dead' ) );
+		} finally {
+			unset( $GLOBALS['caspay_test_translation'] );
+		}
 	}
 
 	/**
