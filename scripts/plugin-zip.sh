@@ -22,7 +22,7 @@ php scripts/make-pot.php "$stage/caspay-webhooks" "$stage/caspay-webhooks/langua
 pot=$stage/caspay-webhooks/languages/caspay-webhooks.pot
 for msgid in 'Endpoint secret' 'Previous secret' 'Webhook URL' 'Timestamp tolerance' 'Maximum payload' 'Engine' \
   'PHP engine active: identical results.' 'Set in wp-config.php (%s); this field is disabled.' 'Process again' \
-  'Delivery log' 'Needing attention' 'CasPay Webhooks'; do
+  'Delivery log' 'Needing attention (%s)' 'CasPay Webhooks'; do
   grep -qxF "msgid \"$msgid\"" "$pot" || { echo "plugin-zip: the .pot lacks \"$msgid\"" >&2; exit 1; }
 done
 if command -v msgfmt >/dev/null; then msgfmt --check -o /dev/null "$pot" 2>/dev/null; fi

@@ -388,6 +388,25 @@ php_check '
   count($after["inbox"]) === count($before["inbox"]) || $fail("clearing the log changed the inbox");' "$out/before-clear.json" "$out/rows.json"
 pass "Clear the delivery log: refused to a subscriber; the administrator's emptied the log, the inbox kept its" \
   "$(php -r 'echo count(json_decode(file_get_contents($argv[1]), true)["inbox"]);' "$out/rows.json") events"
+
+# "Needing attention" pages through every event an operator must see, 50 at a time.
+helper dead-events 57
+admin_get 'options-general.php?page=caspay-webhooks&tab=deliveries' >"$out/attention-1.html"
+admin_get 'options-general.php?page=caspay-webhooks&tab=deliveries&attention=2' >"$out/attention-2.html"
+admin_get 'options-general.php?page=caspay-webhooks&tab=deliveries&attention=9' >"$out/attention-9.html"
+helper dead-events 0
+php_check '
+  [$first, $second, $beyond] = array_map(fn ($f) => file_get_contents($f), array_slice($argv, 1));
+  $keys = fn ($html) => preg_match_all("~<code>(e2e-dead-\d+)</code>~", $html, $m) ? $m[1] : [];
+  $expected = fn ($from, $to) => array_map(fn ($i) => "e2e-dead-$i", range($from, $to));
+  str_contains($first, "Needing attention (57)") || $fail("the heading does not count 57 events");
+  $keys($first) === $expected(57, 8) || $fail("page 1 lists " . json_encode($keys($first)));
+  substr_count($first, "value=\"caspay_webhooks_process_again\"") === 50 || $fail("page 1 has not 50 Process again forms");
+  preg_match("~caspay-attention-pages.*?href=\"[^\"]*attention=2~s", $first) || $fail("page 1 has no link to page 2");
+  $keys($second) === $expected(7, 1) || $fail("page 2 lists " . json_encode($keys($second)));
+  $keys($beyond) === $keys($second) || $fail("a page beyond the last is not the last");' \
+  "$out/attention-1.html" "$out/attention-2.html" "$out/attention-9.html"
+pass "Needing attention: 57 events listed 50 then 7, most recently changed first, a page beyond the last shows the last"
 helper option caspay_e2e_max_attempts
 stop_server
 

@@ -436,9 +436,20 @@ final class CasPay_Settings {
 		echo implode( ' · ', $parts ) . '</p>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
 		echo '<p class="description">' . esc_html__( 'Each event is processed until all its listeners succeed. A failed event is tried again by CasPay\'s next delivery or by the sweep that runs every minute; after the last attempt it is dead and waits for you.', 'caspay-webhooks' ) . '</p>';
 
-		$attention = $store->needing_attention( time(), self::PER_PAGE );
+		$now             = time();
+		$attention_total = $store->count_needing_attention( $now );
+		$attention_pages = max( 1, (int) ceil( $attention_total / self::PER_PAGE ) );
+		// Own page number, so that paging through these keeps the log's page and the reverse.
+		$attention_page = isset( $_GET['attention'] ) ? min( $attention_pages, max( 1, absint( $_GET['attention'] ) ) ) : 1; // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- a display-only page number.
+		$attention      = $attention_total > 0 ? $store->needing_attention( $now, self::PER_PAGE, ( $attention_page - 1 ) * self::PER_PAGE ) : array();
 		if ( $attention ) {
-			echo '<h3>' . esc_html__( 'Needing attention', 'caspay-webhooks' ) . '</h3>';
+			echo '<h3>' . esc_html(
+				sprintf(
+					/* translators: %s: number of events that are failed, dead or whose run stopped */
+					__( 'Needing attention (%s)', 'caspay-webhooks' ),
+					number_format_i18n( $attention_total )
+				)
+			) . '</h3>';
 			echo '<table class="widefat striped caspay-attention"><thead><tr>';
 			foreach ( array( __( 'Type', 'caspay-webhooks' ), __( 'Idempotency key', 'caspay-webhooks' ), __( 'State', 'caspay-webhooks' ), __( 'Attempts', 'caspay-webhooks' ), __( 'Last error', 'caspay-webhooks' ), __( 'Next attempt (UTC)', 'caspay-webhooks' ), '' ) as $heading ) {
 				echo '<th scope="col">' . esc_html( $heading ) . '</th>';
@@ -465,6 +476,17 @@ final class CasPay_Settings {
 				echo '</td></tr>';
 			}
 			echo '</tbody></table>';
+			$links = paginate_links(
+				array(
+					'base'    => add_query_arg( 'attention', '%#%' ),
+					'format'  => '',
+					'current' => $attention_page,
+					'total'   => $attention_pages,
+				)
+			);
+			if ( $links ) {
+				echo '<div class="tablenav caspay-attention-pages"><div class="tablenav-pages">' . wp_kses_post( $links ) . '</div></div>';
+			}
 		}
 
 		$total = CasPay_Delivery_Log::count();

@@ -23,6 +23,9 @@ final class CasPay_Wpdb_Inbox_Store implements CasPay_Inbox_Store {
 	/** json_encode() flags for stored events: exact floats, readable text. */
 	const JSON_FLAGS = JSON_PRESERVE_ZERO_FRACTION | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE;
 
+	/** The events an operator should look at, as a condition on the current time (%d). */
+	const NEEDING_ATTENTION = "(state IN ('failed', 'dead') OR (state = 'processing' AND lease_until <= %d))";
+
 	/**
 	 * {@inheritDoc}
 	 *
@@ -246,24 +249,41 @@ final class CasPay_Wpdb_Inbox_Store implements CasPay_Inbox_Store {
 	}
 
 	/**
-	 * Events an operator should look at: failed, dead, and runs whose lease expired.
+	 * Events an operator should look at: failed, dead, and runs whose lease expired; the
+	 * most recently changed first.
 	 *
-	 * @param int $now   Unix seconds.
-	 * @param int $limit At most this many.
+	 * @param int $now    Unix seconds.
+	 * @param int $limit  At most this many.
+	 * @param int $offset After skipping this many.
 	 * @return array[] Rows.
 	 */
-	public function needing_attention( $now, $limit ) {
+	public function needing_attention( $now, $limit, $offset = 0 ) {
 		global $wpdb;
 		$table = CasPay_Schema::inbox_table();
 		$rows  = (array) $wpdb->get_results( // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching
 			$wpdb->prepare(
-				"SELECT * FROM {$table} WHERE state IN ('failed', 'dead') OR (state = 'processing' AND lease_until <= %d) ORDER BY updated_at DESC, id DESC LIMIT %d", // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+				"SELECT * FROM {$table} WHERE " . self::NEEDING_ATTENTION . ' ORDER BY updated_at DESC, id DESC LIMIT %d OFFSET %d', // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
 				$now,
-				$limit
+				$limit,
+				$offset
 			),
 			ARRAY_A
 		);
 		return array_map( array( __CLASS__, 'row' ), $rows );
+	}
+
+	/**
+	 * How many events needing_attention() would list in all.
+	 *
+	 * @param int $now Unix seconds.
+	 * @return int
+	 */
+	public function count_needing_attention( $now ) {
+		global $wpdb;
+		$table = CasPay_Schema::inbox_table();
+		return (int) $wpdb->get_var( // phpcs:ignore WordPress.DB.DirectDatabaseQuery.DirectQuery, WordPress.DB.DirectDatabaseQuery.NoCaching
+			$wpdb->prepare( "SELECT COUNT(*) FROM {$table} WHERE " . self::NEEDING_ATTENTION, $now ) // phpcs:ignore WordPress.DB.PreparedSQL.InterpolatedNotPrepared
+		);
 	}
 
 	/**

@@ -8,6 +8,8 @@
  *   reset                   empty the inbox, the delivery log and the listeners' logs
  *   rows                    print {"inbox": [...], "log": [...]} as JSON
  *   option NAME [VALUE]     set an option (delete it without VALUE)
+ *   dead-events N           replace the events e2e-dead-* by N dead ones, e2e-dead-1 the
+ *                           least recently changed
  *   sweep                   run the WP-Cron sweep's action now
  *   cron-due                make the sweep due now (for a request to wp-cron.php)
  *   cron                    print the schedules of the plugin's hooks
@@ -153,6 +155,26 @@ switch ( $command ) {
 		$wpdb->query( 'TRUNCATE TABLE ' . CasPay_Schema::log_table() );
 		foreach ( array( 'caspay-actions.log', 'caspay-behavior.log', 'caspay-e2e.pid' ) as $file ) {
 			@unlink( WP_CONTENT_DIR . '/' . $file );
+		}
+		break;
+
+	case 'dead-events':
+		$table = CasPay_Schema::inbox_table();
+		$wpdb->query( $wpdb->prepare( "DELETE FROM {$table} WHERE idempotency_key LIKE %s", 'e2e-dead-%' ) );
+		for ( $i = 1; $i <= (int) $argv[2]; $i++ ) {
+			$wpdb->insert(
+				$table,
+				array(
+					'event_key'       => hash( 'sha256', "e2e-dead-{$i}" ),
+					'idempotency_key' => "e2e-dead-{$i}",
+					'event_type'      => 'payment.completed',
+					'state'           => 'dead',
+					'attempts'        => 2,
+					'last_error'      => 'e2e',
+					'received_at'     => $i,
+					'updated_at'      => $i,
+				)
+			);
 		}
 		break;
 
