@@ -30,6 +30,9 @@ export async function readRequestBody(request, limit) {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > limit) throw tooLarge(limit);
   if (request.body === null) return new Uint8Array(0);
+  if (request.bodyUsed) {
+    throw new WebhookError('invalid_payload', 'The request body was already read (request.json(), request.text() or a validator) before the receiver: give the receiver the request first, or a clone of it.');
+  }
   const reader = request.body.getReader();
   /** @type {Uint8Array[]} */
   const chunks = [];
@@ -68,10 +71,14 @@ export async function readRequestBody(request, limit) {
  * @returns {Promise<Uint8Array | string | null>}
  */
 export function readNodeBody(req, limit) {
-  if (req.body !== undefined) {
+  // Express 4's body parsers set `req.body = {}` on every request they leave unread.
+  if (req.body !== undefined && !(isEmptyObject(req.body) && !req.readableEnded)) {
     const body = req.body;
     if (typeof body === 'string' || body instanceof Uint8Array) return Promise.resolve(body);
-    return Promise.reject(new WebhookError('invalid_payload', 'The request body was already parsed by a JSON body parser, so the bytes CasPay signed are gone. Mount the CasPay route before express.json() / bodyParser, or give it express.raw({ type: () => true }).'));
+    return Promise.reject(new WebhookError('invalid_payload', 'The request body was already parsed by a JSON body parser, so the bytes CasPay signed are gone. Mount the CasPay route before express.json() / bodyParser, or give it express.raw({ type: () => true }); in a Next.js API route (pages/api), export const config = { api: { bodyParser: false } }.'));
+  }
+  if (req.readableEnded) {
+    return Promise.reject(new WebhookError('invalid_payload', 'The request body was already read by other code before the receiver, and not kept in req.body: give the receiver the request before anything reads it.'));
   }
   const header = req.headers['content-encoding'];
   const refusal = encodingRefusal(Array.isArray(header) ? header.join(',') : header);
@@ -118,6 +125,11 @@ export function readNodeBody(req, limit) {
     req.on('aborted', onGone);
     req.on('close', onClose);
   });
+}
+
+/** @param {unknown} value */
+function isEmptyObject(value) {
+  return value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === 0;
 }
 
 /**

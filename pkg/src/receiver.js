@@ -33,6 +33,9 @@ export class Receiver {
   #handlers = new Map();
   /** @type {(report: DeliveryReport) => void} */
   #onDelivery;
+  /** Event types already reported as having no handler (each is logged once). */
+  #unhandledTypes = new Set();
+  #stopped = false;
 
   /** @param {ReceiverOptions} options */
   constructor(options) {
@@ -40,7 +43,8 @@ export class Receiver {
     if (secrets === undefined || secrets === '' || (Array.isArray(secrets) && secrets.length === 0)) {
       throw new WebhookError('invalid_secret', 'Give the endpoint secret (whsec_...) from the CasPay dashboard: createReceiver({ secret }).');
     }
-    this.#maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES;
+    // 0 keeps the default, as it does for `Webhook`.
+    this.#maxPayloadBytes = options.maxPayloadBytes || DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES;
     this.#webhook = new Webhook(secrets, { maxPayloadBytes: this.#maxPayloadBytes, toleranceSeconds: options.toleranceSeconds });
     this.#onDelivery = options.onDelivery ?? (() => {});
     const remote = options.inbox;
@@ -71,7 +75,12 @@ export class Receiver {
       this.#accept = (event) => inbox.acceptAndProcess(event);
     } else {
       this.#accept = (event) => inbox.accept(event);
-      inbox.start();
+      // Started once the code that made the receiver has registered its handlers (chained or
+      // in the same turn): started at once, the worker could claim an event a previous
+      // process left before any handler existed.
+      setTimeout(() => {
+        if (!this.#stopped) inbox.start();
+      }, 0);
     }
   }
 
@@ -82,17 +91,20 @@ export class Receiver {
 
   /**
    * Runs `handler` for every event of `type` (its canonical kind also matches:
-   * `subscription.canceled` receives `subscription.cancelled` too), or for every event with
-   * `'*'`. All handlers of an event form one run: if one throws, the run is retried.
-   * @param {string} type
+   * `subscription.canceled` receives `subscription.cancelled` too), of any of several types
+   * given as an array, or for every event with `'*'`. All handlers of an event form one
+   * run, each handler once: if one throws, the run is retried.
+   * @param {string | readonly string[]} type
    * @param {Handler} handler
    */
   on(type, handler) {
     if (typeof handler !== 'function') throw new TypeError('on(type, handler): the handler must be a function');
     if (this.#inbox === null) throw new TypeError('on(type, handler): this receiver hands its events to another inbox; register the handlers where that inbox runs them.');
-    const list = this.#handlers.get(type) ?? [];
-    list.push(handler);
-    this.#handlers.set(type, list);
+    for (const one of typeof type === 'string' ? [type] : type) {
+      const list = this.#handlers.get(one) ?? [];
+      list.push(handler);
+      this.#handlers.set(one, list);
+    }
     return this;
   }
 
@@ -100,6 +112,7 @@ export class Receiver {
    * Stops the worker loop and waits for runs in progress (call on SIGTERM).
    */
   async stop() {
+    this.#stopped = true;
     await this.#inbox?.stop();
   }
 
@@ -215,9 +228,23 @@ export class Receiver {
    * @param {RunContext} context
    */
   async #dispatch(event, context) {
-    const types = new Set([String(event.type), event.kind, '*']);
-    for (const type of types) {
-      for (const handler of this.#handlers.get(type) ?? []) await handler(event, context);
+    // Nothing registered yet (handlers added after an `await`): the run fails and is tried
+    // again later, rather than marking the event done with nothing run.
+    if (this.#handlers.size === 0) {
+      throw new Error('caspay-webhooks receiver: no handler is registered yet (receiver.on(type, handler)); the event is kept and tried again.');
+    }
+    // A handler registered for both spellings of a type, or for a type and its kind, runs once.
+    const run = new Set();
+    for (const type of new Set([String(event.type), event.kind, '*'])) {
+      for (const handler of this.#handlers.get(type) ?? []) {
+        if (run.has(handler)) continue;
+        run.add(handler);
+        await handler(event, context);
+      }
+    }
+    if (run.size === 0 && !this.#unhandledTypes.has(event.type)) {
+      this.#unhandledTypes.add(event.type);
+      console.warn(`caspay-webhooks receiver: no handler for ${event.type} events; they are recorded as done without running anything. Register .on('${event.type}', …) or .on('*', …) to process them.`);
     }
   }
 

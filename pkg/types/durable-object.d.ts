@@ -1,4 +1,4 @@
-import type { CasPayEvent, Claim, DeliveryReport, InboxAnswer, InboxEntry, InboxState, InboxStore, RunContext, RunReport } from './index.js';
+import type { CasPayEvent, Claim, DeliveryReport, InboxEntry, InboxState, InboxStore, RemoteInbox, RunContext, RunReport } from './index.js';
 
 // The few Workers runtime shapes this entry uses, written structurally so that the types of
 // @cloudflare/workers-types (or `wrangler types`) fit them without this package depending
@@ -106,18 +106,18 @@ export interface AcceptWebhookOptions {
   onDelivery?: (report: DeliveryReport) => void;
 }
 
+/** The inbox as the Worker sees it, for `createReceiver({ secret, inbox: durableObjectInbox(env.CASPAY_INBOX) })`. */
+export declare function durableObjectInbox(namespace: DurableObjectNamespaceLike): RemoteInbox;
+
 /**
  * Verifies a delivery and records it in its event's object: 200 once recorded (new or a
  * copy), 503 when the object could not be reached, 401/400/413/405 before anything is recorded.
  */
-/** The inbox as the Worker sees it, for `createReceiver({ secret, inbox: durableObjectInbox(env.CASPAY_INBOX) })`. */
-export declare function durableObjectInbox(namespace: DurableObjectNamespaceLike): { accept(event: CasPayEvent): Promise<InboxAnswer> };
-
 export declare function acceptWebhook(request: Request, options: AcceptWebhookOptions): Promise<Response>;
 
 export interface InboxAdmin {
-  /** Failed and dead events, most recently changed first. */
-  /** The most recently changed first (100 by default); `offset` skips that many, for the next page. */
+  /** Failed and dead events, the most recently changed first (100 by default); `offset`
+   *  skips that many, for the next page. */
   list(filter?: { state?: 'failed' | 'dead'; limit?: number; offset?: number }): Promise<InboxEntry[]>;
   /** One event's state, by its idempotency key. */
   get(key: string): Promise<InboxEntry | null>;

@@ -1,6 +1,12 @@
 // Types for caspay-webhooks: everything every build exports. Every function is
-// synchronous. The browser build also exports `init` / `initSync` (types/browser.d.ts);
-// the other builds load the WebAssembly module on import.
+// synchronous. The browser build must load the WebAssembly module with `init` / `initSync`
+// (types/browser.d.ts); the other builds load it on import, and theirs do nothing.
+
+/** Resolves at once: this build loaded the WebAssembly module on import. It exists so that
+ *  code shared with a browser, which must `await init()`, runs unchanged. */
+export declare function init(input?: unknown): Promise<void>;
+/** Does nothing: this build loaded the WebAssembly module on import (see `init`). */
+export declare function initSync(module?: unknown): void;
 
 /** The raw request body exactly as received. Never a parsed object. */
 export type Payload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -406,25 +412,34 @@ export interface ReceiverOptions extends Omit<InboxOptions, 'handler' | 'store'>
   store?: InboxStore;
   /** Or an inbox elsewhere that records (and processes) verified events, e.g.
    *  `durableObjectInbox(env.CASPAY_INBOX)`; handlers are then registered there, not here. */
-  inbox?: { accept(event: CasPayEvent): Promise<InboxAnswer> };
+  inbox?: RemoteInbox;
   /** The endpoint secret (`whsec_…`), or [current, previous] during a rotation. */
   secret?: Secret | readonly Secret[];
   secrets?: Secret | readonly Secret[];
   /** `in-request` (default): processed before the answer, for any server, serverless included.
    *  `background`: answered once recorded, processed by a worker loop in this process. */
   processing?: 'in-request' | 'background';
-  /** Largest accepted body in bytes (default 262144). */
+  /** Largest accepted body in bytes (default 262144; 0 keeps the default). */
   maxPayloadBytes?: number;
   toleranceSeconds?: number;
   onDelivery?: (report: DeliveryReport) => void;
 }
 
-export declare class Receiver {
+/** Where a receiver hands verified events: an inbox elsewhere (`durableObjectInbox`). */
+export interface RemoteInbox {
+  accept(event: CasPayEvent): Promise<InboxAnswer>;
+}
+
+/** `I`: its own `Inbox` when made with a `store` (operators' `processDue()`, `retry(key)`,
+ *  `store.list()`), the remote inbox it was given otherwise. */
+export declare class Receiver<I extends Inbox | RemoteInbox = Inbox> {
   constructor(options: ReceiverOptions);
-  readonly inbox: Inbox | { accept(event: CasPayEvent): Promise<InboxAnswer> };
-  /** Runs `handler` for events of `type` (or its canonical kind), or every event with `'*'`. */
-  on<T extends EventType | '*'>(type: T, handler: (event: EventOf<T>, context: RunContext) => unknown): this;
-  on(type: string, handler: (event: CasPayEvent, context: RunContext) => unknown): this;
+  readonly inbox: I;
+  /** Runs `handler` for events of `type` (or its canonical kind), of any of several types
+   *  (`['payment.received', 'payment.completed']`), or every event with `'*'`; each handler
+   *  once per run. */
+  on<T extends EventType | '*'>(type: T | readonly T[], handler: (event: EventOf<T>, context: RunContext) => unknown): this;
+  on(type: string | readonly string[], handler: (event: CasPayEvent, context: RunContext) => unknown): this;
   stop(): Promise<void>;
   handle(body: Uint8Array | string, headers: SignatureSource): Promise<InboxAnswer>;
   /** Workers, Next.js route handlers, Hono, Bun, Deno. */
@@ -438,4 +453,6 @@ export declare class Receiver {
 }
 
 export declare const DEFAULT_RECEIVER_MAX_PAYLOAD_BYTES: number;
-export declare function createReceiver(options: ReceiverOptions): Receiver;
+export declare function createReceiver<I extends RemoteInbox>(options: ReceiverOptions & { inbox: I }): Receiver<I>;
+export declare function createReceiver(options: ReceiverOptions & { store: InboxStore }): Receiver<Inbox>;
+export declare function createReceiver(options: ReceiverOptions): Receiver<Inbox | RemoteInbox>;

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReceiver, MemoryStore, sampleEvent, sign } from 'caspay-webhooks';
+import { createReceiver, Inbox, MemoryStore, parseEvent, sampleEvent, sign } from 'caspay-webhooks';
 import { SqliteStore } from 'caspay-webhooks/sqlite';
 
 const SECRET = 'whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t';
@@ -198,6 +198,68 @@ test('in the background: 200 once recorded, processed by the worker, picked up a
   await store.close();
 });
 
+test('in the background: an event a previous process left waits for the handlers registered after the receiver was made', async (t) => {
+  const event = parseEvent(sampleEvent('payment.received', 'c', { seed: 'leftover' }));
+  const key = event.idempotencyKey;
+  /** Records the event as a process that died before running it would have left it. */
+  const leftBehind = async () => {
+    const store = new MemoryStore();
+    await new Inbox({ store, handler: () => {} }).accept(event);
+    return store;
+  };
+  const store = await leftBehind();
+
+  /** @type {string[]} */
+  const runs = [];
+  // Handlers chained right after createReceiver, as every quick start does.
+  const chained = createReceiver({ secret: SECRET, store, processing: 'background', pollIntervalMs: 20 })
+    .on('payment.received', (_event, { attempt }) => { runs.push(`chained ${attempt}`); });
+  t.after(() => chained.stop());
+  let deadline = Date.now() + 5000;
+  while (runs.length === 0 && Date.now() < deadline) await sleep(10);
+  assert.deepEqual(runs, ['chained 1']);
+
+  // Handlers registered after an await: the runs before them fail and are tried again.
+  const later = await leftBehind();
+  const receiver = createReceiver({ secret: SECRET, store: later, processing: 'background', pollIntervalMs: 20, backoff: () => 0.05 });
+  t.after(() => receiver.stop());
+  await sleep(100);
+  const waiting = await later.get(key);
+  assert.equal(waiting?.state, 'failed', 'not done with nothing run');
+  assert.match(String(waiting?.lastError), /no handler is registered yet/);
+  receiver.on('payment.received', (_event, { attempt }) => { runs.push(`later ${attempt}`); });
+  deadline = Date.now() + 5000;
+  while (runs.length === 1 && Date.now() < deadline) await sleep(10);
+  assert.equal(runs.length, 2);
+  assert.match(runs[1], /^later \d+$/);
+  assert.equal((await later.get(key))?.state, 'done');
+});
+
+test('maxPayloadBytes 0 keeps the default limit, as for Webhook', async (t) => {
+  const receiver = createReceiver({ secret: SECRET, store: new MemoryStore(), maxPayloadBytes: 0 }).on('*', () => {});
+  const server = await serve(receiver.node);
+  t.after(server.close);
+  assert.deepEqual((await deliver(server.url, sampleEvent('payment.received', 'c'))).json, { received: true });
+  const large = JSON.stringify({ type: 'payment.completed', data: { pad: 'x'.repeat(300 * 1024) } });
+  assert.equal((await deliver(server.url, large)).status, 413);
+});
+
+test('an event no handler is registered for is done, and its type is reported once', async (t) => {
+  const warnings = t.mock.method(console, 'warn', () => {});
+  /** @type {string[]} */
+  const runs = [];
+  const receiver = createReceiver({ secret: SECRET, store: new MemoryStore() })
+    .on('payment.completed', (event) => { runs.push(String(event.type)); });
+  const server = await serve(receiver.node);
+  t.after(server.close);
+  for (const seed of ['one', 'two']) {
+    assert.deepEqual((await deliver(server.url, sampleEvent('subscription.renewed', 'c', { seed }))).json, { received: true });
+  }
+  assert.deepEqual(runs, []);
+  assert.equal(warnings.mock.callCount(), 1);
+  assert.match(String(warnings.mock.calls[0].arguments[0]), /no handler for subscription\.renewed events/);
+});
+
 /** Every adapter, one after the other, over real HTTP. */
 const adapters = {
   'node:http': async (/** @type {import('caspay-webhooks').Receiver} */ receiver) => serve(receiver.node),
@@ -290,6 +352,49 @@ test('Express with express.json() before the route: refused with the fix, never 
   assert.equal(answer.status, 500);
   assert.equal(answer.json.error, 'invalid_payload');
   assert.match(answer.json.message, /express\.json/);
+});
+
+test('Express 4 body parsers that left the body unread (req.body = {}): the delivery is read and processed', async (t) => {
+  const { default: express } = await import('express');
+  const { default: bodyParser } = await import('body-parser-1');
+  /** @type {string[]} */
+  const runs = [];
+  const receiver = createReceiver({ secret: SECRET, store: new MemoryStore() }).on('*', (_event, { key }) => { runs.push(key); });
+  const app = express();
+  // body-parser 1.x (Express 4's) sets req.body to {} on every request it does not parse.
+  app.use(bodyParser.urlencoded({ extended: false }));
+  app.post('/webhook', receiver.node);
+  const server = await serve(app);
+  t.after(server.close);
+  assert.deepEqual((await deliver(server.url, sampleEvent('payment.received', 'c'))).json, { received: true });
+  assert.equal(runs.length, 1);
+  // A JSON body parsed into {} is still refused: its bytes are gone.
+  const json = express();
+  json.use(bodyParser.json());
+  json.post('/webhook', receiver.node);
+  const parsed = await serve(json);
+  t.after(parsed.close);
+  const answer = await deliver(parsed.url, '{}');
+  assert.deepEqual([answer.status, answer.json.error], [500, 'invalid_payload']);
+});
+
+test('a body other code already read: invalid_payload at once, from the node and fetch adapters', async (t) => {
+  const receiver = createReceiver({ secret: SECRET, store: new MemoryStore() }).on('*', () => {});
+  const server = await serve(async (req, res) => {
+    for await (const _chunk of req); // read, and not kept in req.body
+    receiver.node(req, res);
+  });
+  t.after(server.close);
+  const answer = await deliver(server.url, sampleEvent('payment.received', 'c'));
+  assert.deepEqual([answer.status, answer.json.error], [500, 'invalid_payload']);
+  assert.match(answer.json.message, /already read/);
+
+  const body = sampleEvent('payment.received', 'c');
+  const request = new Request('http://127.0.0.1/webhook', { method: 'POST', body, headers: { 'x-caspay-signature': sign(body, SECRET) } });
+  await request.text();
+  const response = await receiver.fetch(request);
+  assert.equal(response.status, 500);
+  assert.equal((await response.json()).error, 'invalid_payload');
 });
 
 /**
