@@ -164,7 +164,12 @@ export class Inbox {
       return errorAnswer(storeUnavailable(error));
     }
     if (claim === null) {
-      const entry = await this.#store.get(key);
+      let entry;
+      try {
+        entry = await this.#store.get(key);
+      } catch (error) {
+        return errorAnswer(storeUnavailable(error));
+      }
       if (entry === null || entry.state === 'done') return answer(200, { duplicate: true });
       if (entry.state === 'dead') return answer(200, { duplicate: true, state: 'dead' });
       if (entry.state === 'failed') {

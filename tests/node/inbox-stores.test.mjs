@@ -121,3 +121,20 @@ test('postgres: a database that is not there when the store starts is used once 
   const recorded = await store.record({ key: 'k', type: 'payment.completed', event: '{}', now: T0 });
   assert.equal(recorded.created, true);
 });
+
+test('postgres: a server that accepts and never answers is reported within CasPay\'s 10 s, and the receiver answers 503', { timeout: 20_000 }, async (t) => {
+  const { createServer } = await import('node:net');
+  /** @type {import('node:net').Socket[]} */
+  const sockets = [];
+  const silent = createServer((socket) => { sockets.push(socket); }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => silent.once('listening', resolve));
+  t.after(() => { for (const socket of sockets) socket.destroy(); silent.close(); });
+  const { port } = /** @type {import('node:net').AddressInfo} */ (silent.address());
+  const store = new PostgresStore(`postgres://caspay@127.0.0.1:${port}/caspay`);
+  t.after(() => store.close().catch(() => {}));
+  const started = Date.now();
+  const answer = await new Inbox({ store, handler: () => {} }).acceptAndProcess(parseEvent(sampleEvent('payment.received', 'c')));
+  const seconds = (Date.now() - started) / 1000;
+  assert.deepEqual([answer.status, answer.body.error], [503, 'store_unavailable']);
+  assert.ok(seconds < 8, `answered after ${seconds} s`);
+});

@@ -57,7 +57,16 @@ export class PostgresStore {
    */
   constructor(connectionOrPool) {
     if (typeof connectionOrPool === 'string') {
-      const pool = new pg.Pool({ connectionString: connectionOrPool, max: 10 });
+      // CasPay gives up on a delivery after 10 s: a database that does not answer must be
+      // reported (503 store_unavailable) before that, not waited for. Every query here is a
+      // single short statement.
+      const pool = new pg.Pool({
+        connectionString: connectionOrPool,
+        max: 10,
+        connectionTimeoutMillis: 3000,
+        statement_timeout: 5000,
+        query_timeout: 6000,
+      });
       // An idle connection the server drops (a restart, a failover, an administrator) is
       // reported on the pool, and with no listener Node treats that as an uncaught error:
       // the merchant's process would exit. The pool has already discarded the connection;
