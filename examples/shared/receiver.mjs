@@ -33,8 +33,8 @@ export function buildReceiver({ store, secrets, handler }) {
     store,
     processing: 'background',
     maxPayloadBytes: MAX_PAYLOAD_BYTES,
-    // A run that takes longer than this is taken over by another worker: keep it above
-    // your slowest handler run (default 60 s).
+    // How soon a run whose process died is taken over (default 60 s); a running handler
+    // keeps its lease, for up to 10 leases.
     leaseSeconds: Number(process.env.CASPAY_LEASE_SECONDS ?? 60),
     onDelivery: logDelivery,
     onRun: logRun,
@@ -60,16 +60,20 @@ export function logRun({ event, key, attempt, outcome, error }) {
   else console.error(`processing ${outcome} ${event.type} ${key} attempt ${attempt}: ${error ?? ''}`);
 }
 
+/** The types that say a payment arrived: what CasPay's server posts today, and the documented one. */
+const PAID = new Set(['payment.received', 'payment.completed']);
+
 /**
- * The example's work: fulfil the order once. Handlers run at least once (a crash after the
- * work but before it is recorded as done runs it again), so real work is keyed on the
- * idempotency key; here the stand-in is a log line with the exact amount.
+ * The example's work: fulfil the order of a paid payment once (not of a failed or pending
+ * one). Handlers run at least once (a crash after the work but before it is recorded as
+ * done runs it again), so real work is keyed on the payment id; here the stand-in is a
+ * log line with the exact amount.
  * @param {import('caspay-webhooks').CasPayEvent} event
  * @param {import('caspay-webhooks').RunContext} context
  */
 export async function fulfil(event, { key, attempt }) {
   await new Promise((resolve) => setTimeout(resolve, Number(process.env.CASPAY_PROCESSING_MS ?? 0)));
-  if (event.category === 'payment') {
+  if (event.category === 'payment' && PAID.has(event.kind)) {
     const { amount, currency, id } = event.payment;
     const motes = amount.motes === null ? `${amount.value} ${currency} (not CSPR)` : `${amount.motes} motes`;
     console.log(`fulfil payment ${id}: ${motes} (key ${key}, attempt ${attempt})`);

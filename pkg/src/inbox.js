@@ -6,6 +6,10 @@ import { WebhookError } from './errors.js';
 
 /** Runs that outlive this are taken over: it must exceed a normal run. */
 export const DEFAULT_LEASE_SECONDS = 60;
+/** A running event's lease is extended this often per lease, so one late renewal is not fatal. */
+const RENEWALS_PER_LEASE = 3;
+/** How many leases a run may keep by renewal before it counts as hung (10 minutes by default). */
+const MAX_RENEWED_LEASES = 10;
 /**
  * Runs before an event is `dead` and waits for an operator: with the default backoff the
  * last is about a day after the first, so a failing dependency has a day to come back (past
@@ -343,9 +347,11 @@ export class Inbox {
     /** @type {CasPayEvent} */
     const event = JSON.parse(claim.event);
     const started = this.#clock();
+    const stopRenewing = this.#renewLease(claim);
     try {
       await this.#handler(event, { key: claim.key, attempt: claim.attempt });
     } catch (error) {
+      stopRenewing();
       const dead = claim.attempt >= this.#maxAttempts;
       const now = this.#clock();
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -353,10 +359,41 @@ export class Inbox {
       this.#report({ event, key: claim.key, attempt: claim.attempt, outcome: dead ? 'dead' : 'failed', error, ms: now - started });
       return { ok: false };
     }
+    stopRenewing();
     const now = this.#clock();
     const completed = await this.#store.complete({ key: claim.key, attempt: claim.attempt, now });
     this.#report({ event, key: claim.key, attempt: claim.attempt, outcome: completed ? 'done' : 'lease_lost', ms: now - started });
     return { ok: completed };
+  }
+
+  /**
+   * Extends the lease of a run while its handler runs, where the store can (`extend`): a
+   * lease then only has to outlast a process that died, not the slowest handler, which
+   * another worker or copy would otherwise run a second time, and again each lease after.
+   * A run still going after MAX_RENEWED_LEASES leases is let go, as hung.
+   * @param {Claim} claim
+   * @returns {() => void} stops the renewals
+   */
+  #renewLease(claim) {
+    const store = this.#store;
+    if (typeof store.extend !== 'function') return () => {};
+    const extend = store.extend.bind(store);
+    let renewals = MAX_RENEWED_LEASES * RENEWALS_PER_LEASE;
+    const timer = setInterval(() => {
+      if (--renewals < 0) {
+        clearInterval(timer);
+        return;
+      }
+      extend({ key: claim.key, attempt: claim.attempt, now: this.#clock(), leaseMs: this.#leaseMs }).then(
+        (held) => {
+          if (!held) clearInterval(timer);
+        },
+        (error) => console.error('caspay-webhooks inbox: a running event\'s lease could not be extended; trying again', error),
+      );
+    }, Math.max(1, Math.floor(this.#leaseMs / RENEWALS_PER_LEASE)));
+    // A timer must not keep a process alive by itself (Node); workerd's has no unref.
+    /** @type {{ unref?: () => void }} */ (/** @type {unknown} */ (timer)).unref?.();
+    return () => clearInterval(timer);
   }
 
   /** @param {RunReport} report */

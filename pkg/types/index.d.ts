@@ -1,12 +1,6 @@
 // Types for caspay-webhooks: everything every build exports. Every function is
-// synchronous. The browser build must load the WebAssembly module with `init` / `initSync`
-// (types/browser.d.ts); the other builds load it on import, and theirs do nothing.
-
-/** Resolves at once: this build loaded the WebAssembly module on import. It exists so that
- *  code shared with a browser, which must `await init()`, runs unchanged. */
-export declare function init(input?: unknown): Promise<void>;
-/** Does nothing: this build loaded the WebAssembly module on import (see `init`). */
-export declare function initSync(module?: unknown): void;
+// synchronous. The browser build also exports `init` / `initSync` (types/browser.d.ts);
+// the other builds load the WebAssembly module on import.
 
 /** The raw request body exactly as received. Never a parsed object. */
 export type Payload = string | Uint8Array | ArrayBuffer | ArrayBufferView;
@@ -303,6 +297,10 @@ export interface InboxStore {
   /** Takes `key` (or, with `key: null`, the oldest due event) when a run may: see docs/inbox.md. */
   claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
+  /** Optional: moves the lease of the run `attempt` (still holding it) to `now + leaseMs`;
+   *  false when that run no longer holds it. The inbox calls it while a handler runs; a store
+   *  without it needs a lease longer than its slowest handler. */
+  extend?(running: { key: string; attempt: number; now: number; leaseMs: number }): Promise<boolean>;
   /** `nextAttemptAt: null` makes the event dead. */
   fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
   get(key: string): Promise<InboxEntry | null>;
@@ -319,6 +317,7 @@ export declare class MemoryStore implements InboxStore {
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
   claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
+  extend(running: { key: string; attempt: number; now: number; leaseMs: number }): Promise<boolean>;
   fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
   get(key: string): Promise<InboxEntry | null>;
   list(filter?: { state?: InboxState; limit?: number }): Promise<InboxEntry[]>;
@@ -356,7 +355,10 @@ export interface InboxAnswer {
 export interface InboxOptions {
   store: InboxStore;
   handler: (event: CasPayEvent, context: RunContext) => unknown;
-  /** How long a run may take before another may take the event over (default 60). */
+  /** How long a run's lease lasts (default 60). With a store that can `extend` it (the
+   *  package's stores), a running handler keeps it, for up to 10 leases; otherwise a run
+   *  longer than this is taken over by another. A run whose process died is taken over once
+   *  its lease ends. */
   leaseSeconds?: number;
   /** Runs before an event is dead (default 32: the last about a day after the first). */
   maxAttempts?: number;

@@ -7,6 +7,7 @@ export declare class SqliteStore implements InboxStore {
   record(entry: { key: string; type: string; event: string; now: number }): Promise<{ created: boolean; state: InboxState; attempts: number; leaseUntil: number | null }>;
   claim(request: { key: string | null; now: number; leaseMs: number }): Promise<Claim | null>;
   complete(finished: { key: string; attempt: number; now: number }): Promise<boolean>;
+  extend(running: { key: string; attempt: number; now: number; leaseMs: number }): Promise<boolean>;
   fail(failed: { key: string; attempt: number; error: string; now: number; nextAttemptAt: number | null }): Promise<boolean>;
   get(key: string): Promise<InboxEntry | null>;
   list(filter?: { state?: InboxState; limit?: number }): Promise<InboxEntry[]>;

@@ -10,7 +10,7 @@ import { Inbox, MemoryStore, parseEvent, sampleEvent } from 'caspay-webhooks';
 import { SqliteStore } from 'caspay-webhooks/sqlite';
 import { PostgresStore } from 'caspay-webhooks/postgres';
 import { startPostgres } from '../support/postgres.mjs';
-import { storeContract } from '../shared/inbox-store-contract.mjs';
+import { leaseRenewalContract, storeContract } from '../shared/inbox-store-contract.mjs';
 
 const T0 = 1_795_773_600_000;
 
@@ -70,6 +70,12 @@ for (const [kind, open] of Object.entries(kinds)) {
     t.after(close);
 
     await storeContract(t, { store, second, t0: T0 });
+  });
+
+  test(`${kind} store extends the lease of a running event`, async (t) => {
+    const { store, close } = await open();
+    t.after(close);
+    await leaseRenewalContract(t, { store, t0: T0 });
   });
 }
 

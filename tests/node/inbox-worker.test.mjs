@@ -121,3 +121,21 @@ test('with the defaults a failing event is retried for about a day, past CasPay\
   // CasPay's retries end 12.5 hours after its first delivery (60 s, 5 min, 25 min, 2 h, 10 h).
   assert.ok(hours > 12.5 && hours < 25, `the last attempt came ${hours.toFixed(1)} hours after the first`);
 });
+
+test('a handler slower than its lease keeps it: two workers on one store run the event once', async (t) => {
+  const store = new MemoryStore();
+  await recordEvents(store, 1);
+  /** @type {string[]} */
+  const runs = [];
+  const handler = async (/** @type {unknown} */ _event, /** @type {import('caspay-webhooks').RunContext} */ { attempt }) => {
+    runs.push(`attempt ${attempt}`);
+    await sleep(1000);
+  };
+  // Two processes' workers: a lease of 0.2 s, a run of 1 s, both polling every 20 ms.
+  const inboxes = [1, 2].map(() => new Inbox({ store, handler, leaseSeconds: 0.2, pollIntervalMs: 20 }).start());
+  t.after(() => Promise.all(inboxes.map((inbox) => inbox.stop())));
+  const deadline = Date.now() + 5000;
+  while ((await store.get('k0'))?.state !== 'done' && Date.now() < deadline) await sleep(20);
+  assert.deepEqual(runs, ['attempt 1']);
+  assert.equal((await store.get('k0'))?.state, 'done');
+});

@@ -98,3 +98,26 @@ export async function storeContract(t, { store, second, t0: T0 }) {
     assert.ok((await store.list()).length > 0);
   });
 }
+
+/**
+ * The optional `extend` of the stores that have it (memory, SQLite, PostgreSQL): only the
+ * run holding the lease moves it, and a moved lease is not taken over.
+ * @param {import('node:test').TestContext} t
+ * @param {{ store: import('caspay-webhooks').InboxStore, t0: number }} subject
+ */
+export async function leaseRenewalContract(t, { store, t0: T0 }) {
+  const extend = /** @type {NonNullable<import('caspay-webhooks').InboxStore['extend']>} */ (store.extend?.bind(store));
+  assert.equal(typeof extend, 'function');
+  await store.record(entry('renewed', T0));
+  assert.equal((await store.claim({ key: 'renewed', now: T0, leaseMs: LEASE }))?.attempt, 1);
+  assert.equal(await extend({ key: 'renewed', attempt: 1, now: T0 + LEASE / 2, leaseMs: LEASE }), true);
+  assert.equal((await store.get('renewed'))?.leaseUntil, T0 + LEASE / 2 + LEASE);
+  assert.equal(await store.claim({ key: 'renewed', now: T0 + LEASE + 1, leaseMs: LEASE }), null, 'the moved lease holds');
+  assert.equal(await store.claim({ key: null, now: T0 + LEASE + 1, leaseMs: LEASE }), null, 'for workers too');
+  assert.equal(await extend({ key: 'renewed', attempt: 2, now: T0 + LEASE, leaseMs: LEASE }), false, 'not held by attempt 2');
+  const takeover = await store.claim({ key: 'renewed', now: T0 + LEASE / 2 + LEASE, leaseMs: LEASE });
+  assert.equal(takeover?.attempt, 2, 'a lease no longer extended is taken over');
+  assert.equal(await extend({ key: 'renewed', attempt: 1, now: T0 + 2 * LEASE, leaseMs: LEASE }), false, 'the stale run');
+  assert.equal(await store.complete({ key: 'renewed', attempt: 2, now: T0 + 2 * LEASE }), true);
+  assert.equal(await extend({ key: 'renewed', attempt: 2, now: T0 + 2 * LEASE, leaseMs: LEASE }), false, 'a done event');
+}

@@ -42,6 +42,14 @@ export class MemoryStore {
     return true;
   }
 
+  /** @param {{ key: string, attempt: number, now: number, leaseMs: number }} running */
+  async extend({ key, attempt, now, leaseMs }) {
+    const row = this.#held(key, attempt);
+    if (row === null) return false;
+    Object.assign(row, { leaseUntil: now + leaseMs, updatedAt: now });
+    return true;
+  }
+
   /** @param {{ key: string, attempt: number, error: string, now: number, nextAttemptAt: number | null }} failed */
   async fail({ key, attempt, error, now, nextAttemptAt }) {
     const row = this.#held(key, attempt);

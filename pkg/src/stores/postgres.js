@@ -145,6 +145,16 @@ export class PostgresStore {
     return rowCount === 1;
   }
 
+  /** @param {{ key: string, attempt: number, now: number, leaseMs: number }} running */
+  async extend({ key, attempt, now, leaseMs }) {
+    const { rowCount } = await this.#query(
+      `UPDATE caspay_inbox SET lease_until = $3, due_at = $3, updated_at = $4
+       WHERE key = $1 AND state = 'processing' AND attempts = $2`,
+      [key, attempt, now + leaseMs, now],
+    );
+    return rowCount === 1;
+  }
+
   /** @param {{ key: string, attempt: number, error: string, now: number, nextAttemptAt: number | null }} failed */
   async fail({ key, attempt, error, now, nextAttemptAt }) {
     const { rowCount } = await this.#query(

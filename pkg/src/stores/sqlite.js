@@ -68,6 +68,8 @@ export class SqliteStore {
         RETURNING key, event, attempts AS attempt`),
       complete: db.prepare(`UPDATE caspay_inbox SET state = 'done', lease_until = NULL, due_at = NULL, completed_at = @now,
         updated_at = @now WHERE key = @key AND state = 'processing' AND attempts = @attempt`),
+      extend: db.prepare(`UPDATE caspay_inbox SET lease_until = @leaseUntil, due_at = @leaseUntil, updated_at = @now
+        WHERE key = @key AND state = 'processing' AND attempts = @attempt`),
       fail: db.prepare(`UPDATE caspay_inbox SET state = @state, lease_until = NULL, last_error = @error,
         next_attempt_at = @nextAttemptAt, due_at = @nextAttemptAt, updated_at = @now
         WHERE key = @key AND state = 'processing' AND attempts = @attempt`),
@@ -106,6 +108,11 @@ export class SqliteStore {
   /** @param {{ key: string, attempt: number, now: number }} finished */
   async complete(finished) {
     return this.#statements.complete.run(finished).changes === 1;
+  }
+
+  /** @param {{ key: string, attempt: number, now: number, leaseMs: number }} running */
+  async extend({ key, attempt, now, leaseMs }) {
+    return this.#statements.extend.run({ key, attempt, now, leaseUntil: now + leaseMs }).changes === 1;
   }
 
   /** @param {{ key: string, attempt: number, error: string, now: number, nextAttemptAt: number | null }} failed */
