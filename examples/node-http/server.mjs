@@ -9,7 +9,8 @@ const store = await openStore();
 const receiver = buildReceiver({ store, secrets: secretsFromEnv(), handler: fulfil });
 
 const server = createServer((req, res) => {
-  if (req.url !== '/webhook') {
+  // The path alone: an endpoint URL configured with a query string still reaches it.
+  if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/webhook') {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
     return;
   }

@@ -31,7 +31,11 @@ function nextApp(name, /** @type {string} */ next) {
     },
     template: 'next-app',
     // The README's route handlers, as a merchant pastes them.
-    files: { 'app/api/caspay/route.ts': snippet('next-node'), 'app/api/caspay-edge/route.ts': snippet('next-edge') },
+    files: {
+      'app/api/caspay/route.ts': snippet('next-node'),
+      'app/api/caspay-edge/route.ts': snippet('next-edge'),
+      'pages/api/caspay-pages.ts': snippet('next-pages'),
+    },
     buildCaches: ['.next'],
   });
 }
@@ -85,7 +89,7 @@ async function checkRoutes(t, base, seed, output) {
     assert.deepEqual(await deliver(url, body), { status: 200, json: { received: true } });
     assert.deepEqual(await deliver(url, body), { status: 200, json: { duplicate: true } });
     // Shape C has no id: the copy CasPay re-sends from its jsonb row has other bytes, same key.
-    const flat = sampleEvent('payment.completed', 'c', { seed: `${tag}flat`, created: 1_795_773_600 });
+    const flat = sampleEvent('payment.received', 'c', { seed: `${tag}flat`, created: 1_795_773_600 });
     assert.deepEqual(await deliver(url, flat), { status: 200, json: { received: true } });
     assert.deepEqual(await deliver(url, jsonbCopy(flat)), { status: 200, json: { duplicate: true } });
     // The canonical kind's handler receives the other spelling.
@@ -95,6 +99,15 @@ async function checkRoutes(t, base, seed, output) {
     assert.equal((await linesMatching(output, new RegExp(`orders: fulfil pay_${tag}node 100000000000 evt_${tag}node \\(nodejs\\)`), 1)).length, 1);
     assert.equal((await linesMatching(output, new RegExp(`orders: fulfil pay_${tag}flat 100000000000 sha256:`), 1)).length, 1);
     assert.equal((await linesMatching(output, new RegExp(`orders: cancel sub_${tag}sub evt_${tag}sub`), 1)).length, 1);
+    await rejections(url);
+  });
+
+  await t.test('pages router API route (README snippet, bodyParser off): accepted once, copies are duplicates', async () => {
+    const url = `${base}/api/caspay-pages`;
+    const flat = sampleEvent('payment.received', 'c', { seed: `${tag}pages`, created: 1_795_773_600 });
+    assert.deepEqual(await deliver(url, flat), { status: 200, json: { received: true } });
+    assert.deepEqual(await deliver(url, jsonbCopy(flat)), { status: 200, json: { duplicate: true } });
+    assert.equal((await linesMatching(output, new RegExp(`orders: fulfil pay_${tag}pages 100000000000 sha256:`), 1)).length, 1);
     await rejections(url);
   });
 

@@ -59,7 +59,7 @@ for (const runtime of RUNTIMES) {
     const body = sampleEvent('payment.completed', 'a', { seed });
     assert.deepEqual(await deliver(url, body), { status: 200, json: { received: true } });
     assert.deepEqual(await deliver(url, body), { status: 200, json: { duplicate: true } });
-    const flat = sampleEvent('payment.completed', 'c', { seed: `${seed}flat`, created: 1_795_773_600 });
+    const flat = sampleEvent('payment.received', 'c', { seed: `${seed}flat`, created: 1_795_773_600 });
     assert.deepEqual(await deliver(url, flat), { status: 200, json: { received: true } });
     assert.deepEqual(await deliver(url, jsonbCopy(flat)), { status: 200, json: { duplicate: true } });
     await rejections(url);

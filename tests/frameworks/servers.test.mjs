@@ -39,7 +39,7 @@ for (const name of ['express', 'fastify', 'koa', 'hono', 'node-http']) {
     const body = sampleEvent('payment.completed', 'a', { seed: name.replace(/\W/g, '') });
     assert.deepEqual(await deliver(url, body), { status: 200, json: { received: true } });
     assert.deepEqual(await deliver(url, body), { status: 200, json: { duplicate: true } });
-    const flat = sampleEvent('payment.completed', 'c', { seed: `${name.replace(/\W/g, '')}flat`, created: 1_795_773_600 });
+    const flat = sampleEvent('payment.received', 'c', { seed: `${name.replace(/\W/g, '')}flat`, created: 1_795_773_600 });
     assert.deepEqual(await deliver(url, flat), { status: 200, json: { received: true } });
     assert.deepEqual(await deliver(url, jsonbCopy(flat)), { status: 200, json: { duplicate: true } });
     // Express, Fastify and Hono route POST only: their routers answer other methods with 404.

@@ -24,6 +24,7 @@ const ESM = ['esm-nodenext', 'esm-node16', 'bundler'];
 const SNIPPETS = {
   'next-node': { projects: ['bundler'], file: 'app/api/caspay/route.ts' },
   'next-edge': { projects: ['bundler'], file: 'app/api/caspay-edge/route.ts' },
+  'next-pages': { projects: ['bundler'], file: 'pages/api/caspay.ts' },
   express: { projects: NODE, file: 'express.js' },
   fastify: { projects: NODE, file: 'fastify.js' },
   koa: { projects: NODE, file: 'koa.js' },

@@ -1,7 +1,10 @@
-// The example's stand-in for the merchant's real work (fulfil the order, extend the
-// subscription), run inside the event's Durable Object. It may run more than once for one
-// event (a run that died after its side effects is run again), so real work is keyed on the
-// idempotency key; this one counts its runs in the ledger, to be observed from outside.
+// The example's stand-in for the merchant's real work, run inside the event's Durable
+// Object for every event: it records each run in the ledger, to be observed from outside.
+// Real work chooses by type: fulfil an order only for a paid payment (`payment.received`,
+// what CasPay's server posts today, and the documented `payment.completed`), never for
+// `payment.failed` or `payment.pending`. It may run more than once for one event (a run that
+// died after its side effects is run again), so it is keyed on what it acts on: an order on
+// its payment id, anything else on the event's idempotency key.
 import { ledgerObject } from './ledger.js';
 
 /**

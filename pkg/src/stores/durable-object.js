@@ -569,7 +569,9 @@ const LOG_FUNCTIONS_KEPT = 8;
  * @returns {Promise<Response>}
  */
 export function acceptWebhook(request, options) {
-  const secrets = typeof options.secret === 'string' ? [options.secret] : [...options.secret];
+  // An unset secret (a binding not configured) gets the receiver's invalid_secret error.
+  const given = options.secret ?? [];
+  const secrets = typeof given === 'string' ? [given] : [...given];
   const config = JSON.stringify([secrets, options.maxPayloadBytes ?? null, options.toleranceSeconds ?? null]);
   const byConfig = receivers.get(options.inbox) ?? new Map();
   receivers.set(options.inbox, byConfig);
