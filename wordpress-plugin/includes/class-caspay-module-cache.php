@@ -60,8 +60,14 @@ final class CasPay_Module_Cache {
 			$dir = rtrim( sys_get_temp_dir(), '/' ) . '/caspay-webhooks-' . $uid;
 		}
 		if ( ! file_exists( $dir ) && ! is_link( $dir ) ) {
-			// Another process may create it at the same moment; verification below decides.
-			@mkdir( $dir, 0700, true ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
+			// Parents made here are shared (wp-content/cache serves caching plugins' files to
+			// the web server): the usual mode, as wp_mkdir_p() gives. Only the last is private.
+			// Another process may create them at the same moment; verification below decides.
+			$parent = dirname( $dir );
+			if ( ! is_dir( $parent ) ) {
+				@mkdir( $parent, 0755, true ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
+			}
+			@mkdir( $dir, 0700 ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
 		}
 		$problem = self::untrusted( $dir, $uid, true );
 		if ( null !== $problem && is_dir( $dir ) && ! is_link( $dir ) && fileowner( $dir ) === $uid ) {

@@ -99,6 +99,24 @@ final class WasmRuntimeTest extends TestCase {
 	}
 
 	/**
+	 * The cache directory is private, the parents it creates are not: wp-content/cache is
+	 * where caching plugins keep files the web server (another user) must read.
+	 */
+	public function test_parents_made_for_the_cache_keep_the_usual_mode() {
+		$old    = umask( 022 );
+		$shared = $this->tmp . '/wp-content/cache';
+		try {
+			$cache = new CasPay_Module_Cache( $shared . '/caspay-webhooks' );
+		} finally {
+			umask( $old );
+		}
+		$this->assertSame( $shared . '/caspay-webhooks', $cache->dir() );
+		$this->assertSame( 0700, fileperms( $shared . '/caspay-webhooks' ) & 0777 );
+		$this->assertSame( 0755, fileperms( $shared ) & 0777 );
+		$this->assertSame( 0755, fileperms( $this->tmp . '/wp-content' ) & 0777 );
+	}
+
+	/**
 	 * A directory owned by someone else is never used (as root, chown makes one).
 	 */
 	public function test_foreign_cache_directory_is_refused() {
