@@ -249,6 +249,23 @@ run_scenario "no FFI in the web server (automatic fallback)" auto preload php
 wp_env_preload_route "$docroot/wp-content/plugins/caspay-webhooks/preload.php"
 run_scenario "FFI for preloaded code only (ffi.preload, opcache.preload)" auto preload wasm "${wp_env_preload_flags[@]}"
 
+# A raised size limit: the densest body it lets in (1.5 MB of one-digit numbers, which
+# needs about 60 times its size while parsed) fits in the WebAssembly engine's memory.
+echo "== a 1.5 MB dense body under a 2 MiB limit, WebAssembly engine"
+helper reset
+helper option caspay_webhooks_max_payload_bytes 2097152
+start_server auto 1 4
+php -r 'echo "{\"id\":\"evt_dense\",\"type\":\"payment.completed\",\"data\":{\"payment\":{\"id\":\"pay_dense\",\"amount\":100,\"currency\":\"CSPR\",\"metadata\":{\"a\":[", rtrim(str_repeat("0,", 750000), ","), "]}}}}";' >"$b/dense.json"
+send dense "$b/dense.json" "$(sig "$b/dense.json")"
+expect dense 200 '{"received":true}'
+stop_server
+helper option caspay_webhooks_max_payload_bytes
+rows
+php_check '
+  $engines = array_values(array_unique(array_column($j[0]["log"], "engine")));
+  $engines === ["wasm"] || $fail("engines used: " . json_encode($engines));' "$out/rows.json"
+pass "the dense body was processed by the WebAssembly engine"
+
 # --- Faults ---------------------------------------------------------------------------
 echo "== faults: failing, slow, fatal and killed listeners; dead events; the sweep"
 helper reset

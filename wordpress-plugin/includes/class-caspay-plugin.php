@@ -232,9 +232,11 @@ final class CasPay_Plugin {
 				array(
 					'cache_dir'        => $cache_parent . '/caspay-webhooks',
 					'cache_index_file' => true,
-					// Parsing needs several times the body in WebAssembly memory and running out traps:
-					// a 16 MiB body needed 128-160 MiB. A cap, not a reservation.
-					'memory_limit'     => max( 64 * 1024 * 1024, 16 * self::parse_options()['max_payload_bytes'] ),
+					// Parsing needs up to about 60 times the body in WebAssembly memory (1 MiB of an
+					// array of one-digit numbers, the densest body, did not fit in 48 times), and
+					// running out traps on every retry of the delivery. A cap, not a reservation;
+					// WebAssembly's 32-bit memory ends at 4 GiB.
+					'memory_limit'     => min( 4095 * 1024 * 1024, max( 64 * 1024 * 1024, 64 * self::parse_options()['max_payload_bytes'] ) ),
 				)
 			);
 			self::$webhooks = new CasPay_Webhooks( self::engine_preference(), (array) $config );
