@@ -70,7 +70,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	/**
 	 * The wasmtime_context_t* of the current store.
 	 *
-	 * @var FFI\CData
+	 * @var FFI\CData|null
 	 */
 	private $context;
 
@@ -133,7 +133,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	/**
 	 * The wasmtime_memory_t* of the exported memory.
 	 *
-	 * @var FFI\CData
+	 * @var FFI\CData|null
 	 */
 	private $memory;
 
@@ -188,7 +188,8 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	private $instance_ms = 0.0;
 
 	/**
-	 * How many instances were replaced after a trap (for tests and diagnostics).
+	 * How many instances were discarded after a trap, each replaced by the next call (for
+	 * tests and diagnostics).
 	 *
 	 * @var int
 	 */
@@ -400,7 +401,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 		$error                          = $this->ffi->wasmtime_instance_new( $this->context, $this->runtime->module(), null, 0, FFI::addr( $instance ), FFI::addr( $trap ) );
 		if ( null !== $error || ! FFI::isNull( $trap ) ) {
 			$message = null !== $error ? $this->runtime->error_text( $error ) : $this->runtime->trap_text( $trap );
-			$this->runtime->delete_store( $this->store_id );
+			$this->discard_instance();
 			throw new CasPay_Engine_Unavailable_Exception( 'Wasmtime could not instantiate the module: ' . $message );
 		}
 		$this->exports    = array();
@@ -412,7 +413,7 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 			$found  = $this->ffi->wasmtime_instance_export_get( $this->context, FFI::addr( $instance ), $name, strlen( $name ), FFI::addr( $extern ) );
 			$kind   = null === $params ? 3 : 0; // WASMTIME_EXTERN_MEMORY, WASMTIME_EXTERN_FUNC.
 			if ( ! $found || $extern->kind !== $kind ) {
-				$this->runtime->delete_store( $this->store_id );
+				$this->discard_instance();
 				throw new CasPay_Engine_Unavailable_Exception( sprintf( 'The WebAssembly module lacks the export %s; it is not the CasPay plain-ABI build.', $name ) );
 			}
 			$this->exports[ $name ] = $extern;
@@ -439,7 +440,11 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 		$this->input_addr       = 0;
 		$this->input_capacity   = 0;
 		$this->input_ptr        = null;
-		$this->output_span_addr = $this->call( 'caspay_output_span' );
+		try {
+			$this->output_span_addr = $this->call( 'caspay_output_span' );
+		} catch ( CasPay_Webhook_Exception $e ) {
+			throw new CasPay_Engine_Unavailable_Exception( 'The WebAssembly module failed on its first call: ' . $e->getMessage() );
+		}
 	}
 
 	/**
@@ -463,6 +468,15 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 * @throws CasPay_Webhook_Exception With code internal_error after a trap.
 	 */
 	private function invoke( $name, array $args ) {
+		if ( null === $this->store_id ) {
+			// The instance was discarded after a trap; a failure to make a new one is this
+			// call's error, and the next call tries again.
+			try {
+				$this->instantiate();
+			} catch ( CasPay_Engine_Unavailable_Exception $e ) {
+				throw CasPay_Webhook_Exception::create( 'internal_error', 'a fresh WebAssembly instance could not be made: ' . $e->getMessage() );
+			}
+		}
 		foreach ( $args as $i => $arg ) {
 			if ( 'I' === self::EXPORTS[ $name ][ $i ] ) {
 				$this->arg_values[ $name ][ $i ]->i64 = $arg;
@@ -474,20 +488,31 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 		$error = $this->ffi->wasmtime_func_call( $this->context, $this->funcs[ $name ], $this->args[ $name ], count( $args ), $this->results, 1, $this->trap_addr );
 		if ( null !== $error || ! FFI::isNull( $this->trap ) ) {
 			$message = null !== $error ? $this->runtime->error_text( $error ) : $this->runtime->trap_text( $this->trap );
-			$this->replace_instance();
+			$this->discard_instance();
+			++$this->replaced_instances;
 			throw CasPay_Webhook_Exception::create( 'internal_error', sprintf( 'calling %1$s failed (%2$s); the instance was replaced', $name, $message ) );
 		}
 	}
 
 	/**
-	 * Discards the trapped instance (its memory may be in any state) and creates a new one.
+	 * Forgets the instance (after a trap its memory may be in any state) and everything that
+	 * points into it; the next call makes a new one. Making it here instead could fail with
+	 * dangling pointers left, or trap again and recurse.
 	 */
-	private function replace_instance() {
-		$this->runtime->delete_store( $this->store_id );
-		$this->store_id = null;
-		$this->exports  = array();
-		++$this->replaced_instances;
-		$this->instantiate();
+	private function discard_instance() {
+		if ( null !== $this->store_id ) {
+			$this->runtime->delete_store( $this->store_id );
+		}
+		$this->store_id       = null;
+		$this->context        = null;
+		$this->exports        = array();
+		$this->funcs          = array();
+		$this->memory         = null;
+		$this->memory_base    = null;
+		$this->memory_size    = -1;
+		$this->input_addr     = 0;
+		$this->input_capacity = 0;
+		$this->input_ptr      = null;
 	}
 
 	/**
@@ -512,6 +537,10 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 */
 	private function write_input( #[\SensitiveParameter] $bytes ) {
 		$total = strlen( $bytes );
+		if ( $total > 0xFFFFFFFF ) {
+			// The module's lengths are 32-bit: a larger count would wrap.
+			throw CasPay_Webhook_Exception::create( 'payload_too_large', 'the WebAssembly memory limit in bytes is', null, $this->runtime->memory_limit );
+		}
 		if ( $total > $this->input_capacity || 0 === $this->input_addr ) {
 			$addr = $this->call( 'caspay_input', array( $total ) );
 			if ( 0 === $addr ) {

@@ -276,6 +276,28 @@ final class WasmRuntimeTest extends TestCase {
 	}
 
 	/**
+	 * A module whose first call traps (its memory capped at its minimum: the first
+	 * allocation cannot grow it) is an engine that cannot start, which `auto` replaces
+	 * with the PHP engine. Replacing the trapped instance from inside instantiation
+	 * recursed until PHP's memory ran out, a fatal error nothing could catch.
+	 */
+	public function test_an_instance_that_traps_on_its_first_call_is_an_unavailable_engine() {
+		$config = array(
+			'memory_limit' => 17 * 65536,
+			'cache_dir'    => false,
+		);
+		try {
+			CasPay_Engine_Selector::create( 'wasm', $config );
+			$this->fail( 'an engine whose first call traps was used' );
+		} catch ( CasPay_Engine_Unavailable_Exception $e ) {
+			$this->assertStringContainsString( 'failed on its first call', $e->getMessage() );
+		}
+		$selected = CasPay_Engine_Selector::select( 'auto', $config );
+		$this->assertInstanceOf( CasPay_Php_Engine::class, $selected['engine'] );
+		$this->assertStringContainsString( 'failed on its first call', $selected['reason'] );
+	}
+
+	/**
 	 * A trap (here: memory exhausted while parsing) costs the instance, not the engine:
 	 * internal_error, then the next calls work on a fresh instance.
 	 *
