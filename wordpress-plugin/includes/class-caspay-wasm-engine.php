@@ -468,9 +468,11 @@ final class CasPay_Wasm_Engine implements CasPay_Engine {
 	 * @throws CasPay_Webhook_Exception With code internal_error after a trap.
 	 */
 	private function invoke( $name, array $args ) {
-		if ( null === $this->store_id ) {
-			// The instance was discarded after a trap; a failure to make a new one is this
-			// call's error, and the next call tries again.
+		if ( null === $this->store_id || ! $this->runtime->has_store( $this->store_id ) ) {
+			// The instance was discarded after a trap (or deleted with the runtime at
+			// shutdown); a failure to make a new one is this call's error, and the next call
+			// tries again.
+			$this->discard_instance();
 			try {
 				$this->instantiate();
 			} catch ( CasPay_Engine_Unavailable_Exception $e ) {

@@ -163,7 +163,18 @@ final class CasPay_Wasm_Runtime {
 	public static function shared( array $config = array() ) {
 		$key = md5( serialize( $config ) );
 		if ( ! isset( self::$shared[ $key ] ) ) {
-			self::$shared[ $key ] = new self( $config );
+			$runtime              = new self( $config );
+			self::$shared[ $key ] = $runtime;
+			// Wasmtime's memory is not PHP's: after a fatal error (a listener over
+			// max_execution_time or memory_limit) PHP runs no destructor, and a php-fpm worker
+			// would keep each request's engine, module and stores (4 GiB of address space per
+			// store) for its whole life. Shutdown functions run after fatal errors too; this
+			// one is registered from shutdown, so it runs after those already registered.
+			register_shutdown_function(
+				static function () use ( $runtime ) {
+					register_shutdown_function( array( $runtime, 'close' ) );
+				}
+			);
 		}
 		return self::$shared[ $key ];
 	}
@@ -207,8 +218,14 @@ final class CasPay_Wasm_Runtime {
 		if ( null === $this->engine || FFI::isNull( $this->engine ) ) {
 			throw new CasPay_Engine_Unavailable_Exception( 'Wasmtime could not create an engine.' );
 		}
-		$engine_ready   = hrtime( true );
-		$this->module   = $this->load_module( $module_path, $library, $config );
+		$engine_ready = hrtime( true );
+		try {
+			$this->module = $this->load_module( $module_path, $library, $config );
+		} catch ( Throwable $e ) {
+			// A constructor that throws gets no destructor call.
+			$this->close();
+			throw $e;
+		}
 		$this->setup_ms = array(
 			'bind'   => ( $bound - $started ) / 1e6,
 			'engine' => ( $engine_ready - $bound ) / 1e6,
@@ -422,8 +439,12 @@ final class CasPay_Wasm_Runtime {
 	 * A new store with the memory limit applied.
 	 *
 	 * @return array{0: int, 1: FFI\CData} Store id and wasmtime_store_t*.
+	 * @throws CasPay_Engine_Unavailable_Exception After close().
 	 */
 	public function new_store() {
+		if ( null === $this->engine ) {
+			throw new CasPay_Engine_Unavailable_Exception( 'The WebAssembly runtime was shut down with the request.' );
+		}
 		$store = $this->ffi->wasmtime_store_new( $this->engine, null, null );
 		$this->ffi->wasmtime_store_limiter( $store, $this->memory_limit, -1, -1, -1, -1 );
 		$id                  = $this->next_store++;
@@ -438,6 +459,16 @@ final class CasPay_Wasm_Runtime {
 	 */
 	public function module() {
 		return $this->module;
+	}
+
+	/**
+	 * Whether a store still exists (close() deletes every store).
+	 *
+	 * @param int $id A store id from new_store().
+	 * @return bool
+	 */
+	public function has_store( $id ) {
+		return isset( $this->stores[ $id ] );
 	}
 
 	/**
@@ -484,8 +515,16 @@ final class CasPay_Wasm_Runtime {
 
 	/**
 	 * Tears down in the order Wasmtime requires: stores, then the module, then the engine.
+	 * Idempotent: at shutdown, then again from the destructor.
 	 */
 	public function __destruct() {
+		$this->close();
+	}
+
+	/**
+	 * See __destruct(); public for the shutdown function of shared().
+	 */
+	public function close() {
 		foreach ( array_keys( $this->stores ) as $id ) {
 			$this->delete_store( $id );
 		}

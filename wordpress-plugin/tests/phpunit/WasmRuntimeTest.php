@@ -276,6 +276,55 @@ final class WasmRuntimeTest extends TestCase {
 	}
 
 	/**
+	 * A request that dies of a fatal error runs no destructor; the shutdown function frees
+	 * its engine, module and store, so a long-lived server process (php-fpm, here php -S)
+	 * does not keep 4 GiB of address space per such request until it runs out of mappings.
+	 */
+	public function test_a_fatal_error_frees_the_requests_webassembly_runtime() {
+		$probe = stream_socket_server( 'tcp://127.0.0.1:0' );
+		$port  = (int) substr( strrchr( stream_socket_get_name( $probe, false ), ':' ), 1 );
+		fclose( $probe );
+		$server = proc_open(
+			array( PHP_BINARY, '-d', 'ffi.enable=1', '-S', "127.0.0.1:$port", __DIR__ . '/fixtures/fatal-router.php' ),
+			array(
+				1 => array( 'file', '/dev/null', 'w' ),
+				2 => array( 'file', '/dev/null', 'w' ),
+			),
+			$pipes
+		);
+		try {
+			$get = static function ( $query ) use ( $port ) {
+				return @file_get_contents( "http://127.0.0.1:$port/$query" ); // phpcs:ignore WordPress.PHP.NoSilencedErrors.Discouraged
+			};
+			for ( $i = 0; $i < 100 && ! is_numeric( $get( '' ) ); $i++ ) {
+				usleep( 50000 );
+			}
+			$pid    = (int) $get( '' );
+			$before = self::address_space( $pid );
+			for ( $i = 0; $i < 5; $i++ ) {
+				$this->assertFalse( is_numeric( $get( '?fatal' ) ), 'the request died' );
+			}
+			$this->assertSame( $pid, (int) $get( '' ), 'one server process served every request' );
+			$grown = self::address_space( $pid ) - $before;
+			$this->assertLessThan( 1024 * 1024 * 1024, $grown, 'address space kept by 5 fatal requests' );
+		} finally {
+			proc_terminate( $server );
+			proc_close( $server );
+		}
+	}
+
+	/**
+	 * A process's address space in bytes (VmSize).
+	 *
+	 * @param int $pid Process id.
+	 * @return int
+	 */
+	private static function address_space( $pid ) {
+		preg_match( '/^VmSize:\s+(\d+) kB/m', (string) file_get_contents( "/proc/$pid/status" ), $m );
+		return 1024 * (int) $m[1];
+	}
+
+	/**
 	 * A module whose first call traps (its memory capped at its minimum: the first
 	 * allocation cannot grow it) is an engine that cannot start, which `auto` replaces
 	 * with the PHP engine. Replacing the trapped instance from inside instantiation
