@@ -233,7 +233,7 @@ export class Inbox {
           break;
         }
         runs += 1;
-        const run = this.#run(claim).then(
+        const run = this.#runWithinLimit(claim).then(
           () => { active.delete(run); },
           (error) => {
             // Its lease expires and the event runs again.
@@ -261,8 +261,9 @@ export class Inbox {
   }
 
   /**
-   * Stops the loop and waits for its runs in progress, claiming no new one (call on SIGTERM
-   * before exiting). A `processDue()` called by other code is that code's to await.
+   * Stops the loop and waits for its runs in progress (a hung one until it counts as hung),
+   * claiming no new one (call on SIGTERM before exiting). A `processDue()` called by other
+   * code is that code's to await.
    */
   async stop() {
     this.#started = false;
@@ -364,6 +365,30 @@ export class Inbox {
     const completed = await this.#store.complete({ key: claim.key, attempt: claim.attempt, now });
     this.#report({ event, key: claim.key, attempt: claim.attempt, outcome: completed ? 'done' : 'lease_lost', ms: now - started });
     return { ok: completed };
+  }
+
+  /**
+   * The run, given up on when it outlasts the leases it may renew: a handler that never
+   * returns (a request with no timeout) must not hold a worker's slot for good. Its lease
+   * then ends, another run takes the event over, and whatever this one does later is
+   * fenced by its attempt number.
+   * @param {Claim} claim
+   * @returns {Promise<unknown>}
+   */
+  #runWithinLimit(claim) {
+    const run = this.#run(claim);
+    // Settled after the limit, a failure here is nobody's to handle: the next run reports its own.
+    run.catch(() => {});
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    let timer;
+    const limitMs = (MAX_RENEWED_LEASES + 1) * this.#leaseMs;
+    const limit = new Promise((resolve) => {
+      timer = setTimeout(() => {
+        console.error(`caspay-webhooks inbox: the handler of ${claim.key} (attempt ${claim.attempt}) has run for ${limitMs / 1000} s: it counts as hung, and the event is run again once its lease ends`);
+        resolve(undefined);
+      }, limitMs);
+    });
+    return Promise.race([run, limit]).finally(() => clearTimeout(timer));
   }
 
   /**

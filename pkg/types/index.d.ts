@@ -393,7 +393,7 @@ export declare class Inbox {
   processDue(): Promise<number>;
   /** Starts the worker loop. */
   start(): this;
-  /** Stops the loop and waits for runs in progress. */
+  /** Stops the loop and waits for runs in progress (a hung one until it counts as hung). */
   stop(): Promise<void>;
   /** An operator's "process again" for a failed or dead event. */
   retry(key: string): Promise<boolean>;

@@ -139,3 +139,22 @@ test('a handler slower than its lease keeps it: two workers on one store run the
   assert.deepEqual(runs, ['attempt 1']);
   assert.equal((await store.get('k0'))?.state, 'done');
 });
+
+test('handlers that never return do not hold the worker: once they count as hung, the next events run', async (t) => {
+  const errors = t.mock.method(console, 'error', () => {});
+  const store = new MemoryStore();
+  await recordEvents(store, 3);
+  /** @type {string[]} */
+  const done = [];
+  // k0 and k1 hang (a request without a timeout), on a worker with two slots.
+  const handler = async (/** @type {unknown} */ _event, /** @type {import('caspay-webhooks').RunContext} */ { key }) => {
+    if (key !== 'k2') await new Promise(() => {});
+    done.push(key);
+  };
+  const inbox = new Inbox({ store, handler, leaseSeconds: 0.05, pollIntervalMs: 20, concurrency: 2 }).start();
+  t.after(() => inbox.stop());
+  const deadline = Date.now() + 5000;
+  while (done.length === 0 && Date.now() < deadline) await sleep(20);
+  assert.deepEqual(done, ['k2']);
+  assert.match(String(errors.mock.calls[0]?.arguments[0]), /has run for 0\.55 s: it counts as hung/);
+});

@@ -171,9 +171,23 @@ test('in the background: 200 once recorded, processed by the worker, picked up a
   let release = () => {};
   const blocked = new Promise((resolve) => { release = () => resolve(undefined); });
 
-  // The first process accepts the event but "dies" before its run finishes.
+  // The first process accepts the event but "dies" before its run finishes: frozen, its
+  // run's lease is no longer extended, as a killed process's is not (its store view has no
+  // `extend`).
   const store = new SqliteStore(file);
-  const first = createReceiver({ secret: SECRET, store, processing: 'background', leaseSeconds: 1, pollIntervalMs: 50 })
+  /** @type {import('caspay-webhooks').InboxStore} */
+  const frozen = {
+    record: (entry) => store.record(entry),
+    claim: (request) => store.claim(request),
+    complete: (finished) => store.complete(finished),
+    fail: (failed) => store.fail(failed),
+    get: (key) => store.get(key),
+    list: (filter) => store.list(filter),
+    retry: (key, now) => store.retry(key, now),
+    prune: (before) => store.prune(before),
+    close: () => store.close(),
+  };
+  const first = createReceiver({ secret: SECRET, store: frozen, processing: 'background', leaseSeconds: 1, pollIntervalMs: 50 })
     .on('*', async (_event, { key }) => { await blocked; runs.push(`first ${key}`); });
   const body = sampleEvent('payment.completed', 'a', { seed: 'restart' });
   const server = await serve(first.node);

@@ -2,7 +2,7 @@
 // out. A restart forgets every event (retries of processed events run again, and events
 // accepted but not yet processed are lost), so production receivers use SqliteStore,
 // PostgresStore or a Durable Object.
-import { isClaimable, toEntry } from './rules.js';
+import { dueAt, isClaimable, toEntry } from './rules.js';
 
 /** @typedef {import('../../types/index.js').InboxStore} InboxStore */
 /** @typedef {import('../../types/index.js').InboxEntry} InboxEntry */
@@ -23,15 +23,16 @@ export class MemoryStore {
   /** @param {{ key: string | null, now: number, leaseMs: number }} request */
   async claim({ key, now, leaseMs }) {
     const candidates = key === null ? this.#rows.values() : [this.#rows.get(key)].filter((row) => row !== undefined);
-    for (const row of candidates) {
-      if (!isClaimable(row, now)) continue;
-      row.state = 'processing';
-      row.attempts += 1;
-      row.leaseUntil = now + leaseMs;
-      row.updatedAt = now;
-      return { key: row.key, event: row.event, attempt: row.attempts };
+    let row = null;
+    for (const candidate of candidates) {
+      if (isClaimable(candidate, now) && (row === null || dueAt(candidate) < dueAt(row))) row = candidate;
     }
-    return null;
+    if (row === null) return null;
+    row.state = 'processing';
+    row.attempts += 1;
+    row.leaseUntil = now + leaseMs;
+    row.updatedAt = now;
+    return { key: row.key, event: row.event, attempt: row.attempts };
   }
 
   /** @param {{ key: string, attempt: number, now: number }} finished */

@@ -23,6 +23,22 @@ export function isClaimable(row, now) {
 }
 
 /**
+ * When a claimable row fell due, as the SQL stores keep it in `due_at`: workers claim the
+ * oldest due first, so events taken over again and again cannot starve newer ones.
+ * @param {Pick<InboxEntry, 'state' | 'leaseUntil' | 'nextAttemptAt' | 'updatedAt'>} row
+ */
+export function dueAt(row) {
+  switch (row.state) {
+    case 'failed':
+      return row.nextAttemptAt ?? 0;
+    case 'processing':
+      return row.leaseUntil ?? 0;
+    default:
+      return row.updatedAt;
+  }
+}
+
+/**
  * The public view of a row: everything but the event text.
  * @param {InboxEntry & { event?: string }} row
  * @returns {InboxEntry}
