@@ -2,8 +2,8 @@
 
 use caspay_webhooks::sample::{sample_body, SampleOptions};
 use caspay_webhooks::{
-    motes_to_cspr, parse_event, sign, Category, ErrorCode, EventKind, Shape, Verifier,
-    CONTENT_KEY_PREFIX,
+    canonical_json, motes_to_cspr, parse_event, sign, Category, ErrorCode, EventKind, Shape,
+    Verifier, CONTENT_KEY_PREFIX,
 };
 
 const SHAPES: [Shape; 3] = [Shape::A, Shape::B, Shape::C];
@@ -296,4 +296,25 @@ fn nesting_is_capped_whatever_limit_is_asked_for() {
         let error = parse_event_with(body(levels).as_bytes(), &options).unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvalidJson, "{levels}");
     }
+}
+
+#[test]
+fn canonical_form_keeps_the_last_of_repeated_keys_in_any_member_order() {
+    // 60 keys, each sent three times, interleaved (more members than a small-sort run).
+    let mut members = Vec::new();
+    for round in 0..3 {
+        for key in 0..60 {
+            let key = (key * 37 + round * 11) % 60;
+            members.push(format!("\"k{key:02}\":\"r{round}\""));
+        }
+    }
+    let body = format!("{{{}}}", members.join(","));
+    let expected = (0..60)
+        .map(|key| format!("\"k{key:02}\":\"r2\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    assert_eq!(
+        String::from_utf8(canonical_json(body.as_bytes()).unwrap()).unwrap(),
+        format!("{{{expected}}}")
+    );
 }
