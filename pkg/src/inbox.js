@@ -4,7 +4,8 @@
 // a Durable Object): record durably, answer, then process until a run succeeds.
 import { WebhookError } from './errors.js';
 
-/** Runs that outlive this are taken over: it must exceed a normal run. */
+/** How long a run's lease lasts: how soon the run of a process that died is taken over
+ *  (a running handler's lease is extended, see `#renewLease`). */
 export const DEFAULT_LEASE_SECONDS = 60;
 /** A running event's lease is extended this often per lease, so one late renewal is not fatal. */
 const RENEWALS_PER_LEASE = 3;
