@@ -1,34 +1,17 @@
 // The inbox's worker side (`processDue`, `start`, `stop`) when things go wrong: a store that
-// fails mid-drain, and a shutdown during a backlog. The store is the real MemoryStore; where
-// a failure is needed, a wrapper makes one of its calls throw, as a database outage would.
+// fails mid-drain, a shutdown during a backlog, handlers slower than their lease or hung.
+// The store is the real MemoryStore; where
+// a failure is needed, a view of it (tests/shared/store-view.mjs) makes one of its calls
+// throw, as a database outage would.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MAX_ATTEMPTS, Inbox, MemoryStore, defaultBackoff } from 'caspay-webhooks';
+import { storeView } from '../shared/store-view.mjs';
 
 const T0 = 1_795_773_600_000;
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The store, with `claim` and `complete` replaceable.
- * @param {MemoryStore} memory
- * @param {{ claim?: import('caspay-webhooks').InboxStore['claim'], complete?: import('caspay-webhooks').InboxStore['complete'] }} faults
- * @returns {import('caspay-webhooks').InboxStore}
- */
-function failing(memory, faults) {
-  return {
-    record: (entry) => memory.record(entry),
-    claim: faults.claim ?? ((request) => memory.claim(request)),
-    complete: faults.complete ?? ((finished) => memory.complete(finished)),
-    fail: (failed) => memory.fail(failed),
-    get: (key) => memory.get(key),
-    list: (filter) => memory.list(filter),
-    retry: (key, now) => memory.retry(key, now),
-    prune: (before) => memory.prune(before),
-    close: () => memory.close(),
-  };
-}
 
 /** @param {MemoryStore} store @param {number} count */
 async function recordEvents(store, count) {
@@ -45,7 +28,7 @@ test('processDue: a store failure mid-drain waits for the runs in progress and l
   const memory = new MemoryStore();
   await recordEvents(memory, 3);
   let claims = 0;
-  const store = failing(memory, {
+  const store = storeView(memory, {
     claim: async (request) => {
       claims += 1;
       if (claims === 2) throw new Error('claim: the database went away');

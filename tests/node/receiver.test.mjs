@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createReceiver, Inbox, MemoryStore, parseEvent, sampleEvent, sign } from 'caspay-webhooks';
 import { SqliteStore } from 'caspay-webhooks/sqlite';
+import { storeView } from '../shared/store-view.mjs';
 
 const SECRET = 'whsec_Kq8sT2vXw9yZ3bC5dF7gH1jL4mN6pR0t';
 const vectors = JSON.parse(readFileSync(new URL('../vectors/parse.json', import.meta.url), 'utf8')).cases;
@@ -172,21 +173,10 @@ test('in the background: 200 once recorded, processed by the worker, picked up a
   const blocked = new Promise((resolve) => { release = () => resolve(undefined); });
 
   // The first process accepts the event but "dies" before its run finishes: frozen, its
-  // run's lease is no longer extended, as a killed process's is not (its store view has no
-  // `extend`).
+  // run's lease is no longer extended, as a killed process's is not (a view of the store
+  // without `extend`).
   const store = new SqliteStore(file);
-  /** @type {import('caspay-webhooks').InboxStore} */
-  const frozen = {
-    record: (entry) => store.record(entry),
-    claim: (request) => store.claim(request),
-    complete: (finished) => store.complete(finished),
-    fail: (failed) => store.fail(failed),
-    get: (key) => store.get(key),
-    list: (filter) => store.list(filter),
-    retry: (key, now) => store.retry(key, now),
-    prune: (before) => store.prune(before),
-    close: () => store.close(),
-  };
+  const frozen = storeView(store);
   const first = createReceiver({ secret: SECRET, store: frozen, processing: 'background', leaseSeconds: 1, pollIntervalMs: 50 })
     .on('*', async (_event, { key }) => { await blocked; runs.push(`first ${key}`); });
   const body = sampleEvent('payment.completed', 'a', { seed: 'restart' });
