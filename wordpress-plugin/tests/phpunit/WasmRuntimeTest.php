@@ -232,19 +232,14 @@ final class WasmRuntimeTest extends TestCase {
 	 * A missing library is a clear error for `wasm` and a fallback for `auto`.
 	 */
 	public function test_missing_library() {
-		$config = array(
-			'library'   => $this->tmp . '/nope/libwasmtime.so',
-			'cache_dir' => false,
+		$this->assert_unavailable(
+			array(
+				'library'   => $this->tmp . '/nope/libwasmtime.so',
+				'cache_dir' => false,
+			),
+			'CASPAY_WEBHOOKS_WASMTIME_LIB',
+			'was not found'
 		);
-		try {
-			CasPay_Engine_Selector::create( 'wasm', $config );
-			$this->fail( 'created an engine without a library' );
-		} catch ( CasPay_Engine_Unavailable_Exception $e ) {
-			$this->assertStringContainsString( 'CASPAY_WEBHOOKS_WASMTIME_LIB', $e->getMessage() );
-		}
-		$selected = CasPay_Engine_Selector::select( 'auto', $config );
-		$this->assertSame( 'php', $selected['engine']->name() );
-		$this->assertStringContainsString( 'was not found', $selected['reason'] );
 	}
 
 	/**
@@ -331,19 +326,34 @@ final class WasmRuntimeTest extends TestCase {
 	 * recursed until PHP's memory ran out, a fatal error nothing could catch.
 	 */
 	public function test_an_instance_that_traps_on_its_first_call_is_an_unavailable_engine() {
-		$config = array(
-			'memory_limit' => 17 * 65536,
-			'cache_dir'    => false,
+		$this->assert_unavailable(
+			array(
+				'memory_limit' => 17 * 65536,
+				'cache_dir'    => false,
+			),
+			'failed on its first call',
+			'failed on its first call'
 		);
+	}
+
+	/**
+	 * `wasm` refuses the configuration with the error, and `auto` answers with the PHP
+	 * engine, saying why.
+	 *
+	 * @param array  $config See CasPay_Wasm_Runtime::shared().
+	 * @param string $error  Part of the refusal's message.
+	 * @param string $reason Part of the selection's reason.
+	 */
+	private function assert_unavailable( array $config, $error, $reason ) {
 		try {
 			CasPay_Engine_Selector::create( 'wasm', $config );
-			$this->fail( 'an engine whose first call traps was used' );
+			$this->fail( 'the WebAssembly engine was created' );
 		} catch ( CasPay_Engine_Unavailable_Exception $e ) {
-			$this->assertStringContainsString( 'failed on its first call', $e->getMessage() );
+			$this->assertStringContainsString( $error, $e->getMessage() );
 		}
 		$selected = CasPay_Engine_Selector::select( 'auto', $config );
-		$this->assertInstanceOf( CasPay_Php_Engine::class, $selected['engine'] );
-		$this->assertStringContainsString( 'failed on its first call', $selected['reason'] );
+		$this->assertSame( 'php', $selected['engine']->name() );
+		$this->assertStringContainsString( $reason, $selected['reason'] );
 	}
 
 	/**
