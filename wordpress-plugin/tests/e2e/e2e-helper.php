@@ -120,16 +120,32 @@ function caspay_e2e_rows( $table ) {
 }
 
 /**
- * A Cookie header that logs `$user_id` in, in a session of their own, for wp-admin.
+ * The cookies that log `$user_id` in, in a session of their own, for wp-admin.
  *
  * @param int $user_id User.
- * @return string
+ * @return array<string, string> Cookie name => value.
  */
-function caspay_e2e_cookie( $user_id ) {
+function caspay_e2e_cookies( $user_id ) {
 	$expiration = time() + DAY_IN_SECONDS;
 	$token      = WP_Session_Tokens::get_instance( $user_id )->create( $expiration );
-	return AUTH_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( $user_id, $expiration, 'auth', $token ) )
-		. '; ' . LOGGED_IN_COOKIE . '=' . rawurlencode( wp_generate_auth_cookie( $user_id, $expiration, 'logged_in', $token ) );
+	return array(
+		AUTH_COOKIE      => wp_generate_auth_cookie( $user_id, $expiration, 'auth', $token ),
+		LOGGED_IN_COOKIE => wp_generate_auth_cookie( $user_id, $expiration, 'logged_in', $token ),
+	);
+}
+
+/**
+ * A Cookie header of `$cookies`.
+ *
+ * @param array<string, string> $cookies Cookie name => value.
+ * @return string
+ */
+function caspay_e2e_cookie_header( array $cookies ) {
+	$pairs = array();
+	foreach ( $cookies as $name => $value ) {
+		$pairs[] = $name . '=' . rawurlencode( $value );
+	}
+	return implode( '; ', $pairs );
 }
 
 switch ( $command ) {
@@ -292,7 +308,7 @@ switch ( $command ) {
 		break;
 
 	case 'login':
-		echo caspay_e2e_cookie( 1 );
+		echo caspay_e2e_cookie_header( caspay_e2e_cookies( 1 ) );
 		break;
 
 	case 'login-subscriber':
@@ -305,12 +321,11 @@ switch ( $command ) {
 				'role'       => 'subscriber',
 			)
 		);
-		$cookie = caspay_e2e_cookie( $user_id );
+		$cookies = caspay_e2e_cookies( $user_id );
 		// wp_create_nonce() ties the nonce to the session of the logged-in cookie.
 		wp_set_current_user( $user_id );
-		preg_match( '/' . LOGGED_IN_COOKIE . '=([^;]+)/', $cookie, $logged_in );
-		$_COOKIE[ LOGGED_IN_COOKIE ] = rawurldecode( $logged_in[1] );
-		echo $cookie, "\n", wp_create_nonce( $argv[2] ), "\n";
+		$_COOKIE[ LOGGED_IN_COOKIE ] = $cookies[ LOGGED_IN_COOKIE ];
+		echo caspay_e2e_cookie_header( $cookies ), "\n", wp_create_nonce( $argv[2] ), "\n";
 		break;
 
 	case 'admin':
